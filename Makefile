@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ringnet: build the module for every installed kernel, the userspace tools
+# and the selftests; run the tests; run the demo.
+#
+#   make            build everything (no installs)
+#   make check      install what is needed, build, lint, run all tests
+#   make demo       install what is needed, build, run the demo in a VM
+
+ROOT	:= $(abspath .)
+BUILD	:= $(ROOT)/build
+
+# Every kernel whose headers are installed; override with KVERS="a b".
+KVERS	?= $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
+
+# Files that kbuild needs from each kernel tree are found through this.
+KSRC_TARBALL := $(firstword $(wildcard /usr/src/linux-source-6.1.tar.*))
+KSRC	:= $(BUILD)/ksrc
+
+MOD_SOURCES := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
+
+.PHONY: all modules userspace selftests check check-build lint sparse \
+	checkpatch unit vmtest demo deps clean
+
+all: modules userspace selftests
+
+deps:
+	scripts/install-deps
+
+# One tree per kernel: kbuild writes objects next to the sources, so each
+# kernel gets its own tree of symbolic links.
+modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/ringnet.ko)
+
+$(BUILD)/%/ringnet.ko: $(MOD_SOURCES)
+	@mkdir -p $(BUILD)/$*/kmod
+	@cp -rsf $(ROOT)/Kbuild $(ROOT)/kmod $(BUILD)/$*/
+	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* W=1 modules
+
+userspace:
+	$(MAKE) -C userspace O=$(BUILD)/userspace
+
+# kselftest_harness.h and checkpatch.pl come from Debian's linux-source-6.1,
+# unpacked at build time rather than copied into this repository.
+KSRC_FILES := tools/testing/selftests/kselftest_harness.h \
+	tools/testing/selftests/kselftest.h \
+	scripts/checkpatch.pl scripts/spelling.txt \
+	scripts/const_structs.checkpatch
+
+$(KSRC)/.stamp:
+	@test -n "$(KSRC_TARBALL)" || { echo "linux-source-6.1 is not installed: run scripts/install-deps" >&2; exit 1; }
+	@mkdir -p $(KSRC)
+	tar -xf $(KSRC_TARBALL) -C $(KSRC) --strip-components=1 \
+		$(addprefix $(notdir $(basename $(basename $(KSRC_TARBALL))))/,$(KSRC_FILES))
+	@touch $@
+
+selftests: $(KSRC)/.stamp
+	$(MAKE) -C selftests O=$(BUILD)/selftests KSFT=$(KSRC)/tools/testing/selftests
+
+checkpatch: $(KSRC)/.stamp
+	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --quiet \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f \
+		$(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
+
+# sparse over every kernel's build; any warning fails.
+sparse: modules
+	@set -e; for k in $(KVERS); do \
+		echo "  SPARSE  $$k"; \
+		$(MAKE) -s -C /lib/modules/$$k/build M=$(BUILD)/$$k C=2 \
+			CHECK=sparse modules 2>&1 | tee $(BUILD)/$$k/sparse.log; \
+		if grep -q 'warning:\|error:' $(BUILD)/$$k/sparse.log; then \
+			echo "sparse: warnings on $$k" >&2; exit 1; fi; \
+	done
+
+lint: checkpatch sparse
+
+unit: userspace
+	$(MAKE) -C userspace O=$(BUILD)/userspace check
+
+vmtest: all
+	scripts/vmtest
+
+# The README's test command: everything a fresh clone needs, then every test.
+check:
+	scripts/install-deps
+	$(MAKE) check-build
+
+check-build: all lint unit vmtest
+
+demo:
+	scripts/install-deps
+	$(MAKE) all
+	scripts/demo
+
+clean:
+	rm -rf $(BUILD)
