@@ -19,7 +19,7 @@ KSRC	:= $(BUILD)/ksrc
 
 MOD_SOURCES := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
 
-.PHONY: all modules userspace selftests check check-build lint sparse \
+.PHONY: all modules userspace selftests check check-build lint spec sparse \
 	checkpatch unit vmtest demo deps clean
 
 all: modules userspace selftests
@@ -71,7 +71,10 @@ sparse: modules
 			echo "sparse: warnings on $$k" >&2; exit 1; fi; \
 	done
 
-lint: checkpatch sparse
+spec:
+	scripts/check-spec
+
+lint: spec checkpatch sparse
 
 unit: userspace
 	$(MAKE) -C userspace O=$(BUILD)/userspace check

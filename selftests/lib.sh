@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared by the shell selftests: TAP output in the format of
+# kselftest_harness.h, and helpers for namespaces and the module.
+#
+# A test script defines one function per test and ends with
+#   tap_run name_of_fn "what it checks" ...
+# Each function runs in a subshell with `set -e`, so the first failing
+# command fails the test; its output is shown only when it fails.
+
+RINGNET_ROOT=${RINGNET_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+RINGNET_BUILD=${RINGNET_BUILD:-$RINGNET_ROOT/build}
+KVER=${KVER:-$(uname -r)}
+RINGNET_KO=$RINGNET_BUILD/$KVER/ringnet.ko
+PATH=$RINGNET_BUILD/userspace:$PATH
+
+tap_run()
+{
+	local n=0 failed=0 fn desc log rc
+
+	echo "TAP version 13"
+	echo "1..$(($# / 2))"
+	log=$(mktemp)
+	while [ $# -ge 2 ]; do
+		fn=$1 desc=$2
+		shift 2
+		n=$((n + 1))
+		( set -e; "$fn" ) >"$log" 2>&1
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			echo "ok $n $desc"
+		elif [ $rc -eq 4 ]; then
+			echo "ok $n $desc # SKIP $(tail -n 1 "$log")"
+		else
+			failed=$((failed + 1))
+			sed 's/^/# /' "$log"
+			echo "not ok $n $desc"
+		fi
+		cleanup_all >/dev/null 2>&1
+	done
+	rm -f "$log"
+	[ $failed -eq 0 ]
+}
+
+skip() { echo "$*"; exit 4; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+# `! cmd` does not trip `set -e`; this does.
+must_fail()
+{
+	if "$@" >/dev/null 2>&1; then
+		fail "succeeded but should not have: $*"
+	fi
+}
+
+# Namespaces made by a test carry this prefix and are removed after it.
+NS_PREFIX=rnt$$-
+ns() { echo "$NS_PREFIX$1"; }
+ns_add() { local n; for n; do ip netns add "$(ns "$n")"; ip -n "$(ns "$n")" link set lo up; done; }
+in_ns() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
+
+cleanup_all()
+{
+	local n
+	for n in $(ip netns list | awk '{print $1}' | grep "^$NS_PREFIX"); do
+		ip netns del "$n"
+	done
+	ip -j -d link show | jq -r '.[] | select(.linkinfo.info_kind == "ringnet") | .ifname' |
+		while read -r n; do ip link del "$n"; done
+	module_loaded || insmod "$RINGNET_KO"
+}
+
+module_loaded() { [ -d /sys/module/ringnet ]; }
+
+module_reload()
+{
+	rmmod ringnet
+	insmod "$RINGNET_KO"
+}
+
+# Names of the ringnet devices in the current (or given) namespace.
+ringnet_devs()
+{
+	local cmd=(ip -j -d link show)
+	[ $# -gt 0 ] && cmd=(ip -n "$(ns "$1")" -j -d link show)
+	"${cmd[@]}" | jq -r '.[] | select(.linkinfo.info_kind == "ringnet") | .ifname' | sort | xargs
+}
+
+# Wait up to $1 seconds for a command to succeed.
+wait_for()
+{
+	local t=$1 i
+	shift
+	for ((i = 0; i < t * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
