@@ -7,4 +7,13 @@
 #ifndef _RINGNET_COMPAT_H
 #define _RINGNET_COMPAT_H
 
+#include <linux/mm.h>
+
+/* vma->vm_flags became read-only in 6.3, behind vm_flags_clear(). */
+#ifdef RINGNET_HAVE_VM_FLAGS_CLEAR
+#define ringnet_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
+#else
+#define ringnet_vm_flags_clear(vma, flags)	((vma)->vm_flags &= ~(flags))
+#endif
+
 #endif /* _RINGNET_COMPAT_H */

@@ -110,11 +110,89 @@ static netdev_tx_t ringnet_start_xmit(struct sk_buff *skb,
 				      struct net_device *dev)
 {
 	struct ringnet_dev *rn = netdev_priv(dev);
+	struct ringnet_channel *ch = rcu_dereference_bh(rn->channel);
 
-	/* No channel is attached: the carrier is off, so this is rare. */
+	if (likely(ch))
+		return ringnet_chan_xmit(ch, rn, skb);
+
+	/* The carrier is off without a channel, so this is rare. */
 	ringnet_count(rn, RINGNET_C_TX_DROP_NO_CHANNEL, 1);
 	dev_kfree_skb_any(skb);
 	return NETDEV_TX_OK;
+}
+
+static netdev_features_t ringnet_features_check(struct sk_buff *skb,
+						struct net_device *dev,
+						netdev_features_t features)
+{
+	struct ringnet_dev *rn = netdev_priv(dev);
+	struct ringnet_channel *ch = rcu_dereference_bh(rn->channel);
+
+	return ch ? ringnet_chan_features_check(ch, skb, features) : features;
+}
+
+/* Offload bits and the device features that carry them. */
+static const struct {
+	u64			offload;
+	netdev_features_t	features;
+} ringnet_offload_features[] = {
+	{ RINGNET_F_CSUM,	NETIF_F_HW_CSUM | NETIF_F_SG | NETIF_F_RXCSUM },
+	{ RINGNET_F_TSO4,	NETIF_F_TSO },
+	{ RINGNET_F_TSO6,	NETIF_F_TSO6 },
+	{ RINGNET_F_TSO_ECN,	NETIF_F_TSO_ECN },
+	{ RINGNET_F_USO,	NETIF_F_GSO_UDP_L4 },
+};
+
+#define RINGNET_OFFLOAD_FEATURES (NETIF_F_HW_CSUM | NETIF_F_SG | NETIF_F_RXCSUM | \
+				  NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_TSO_ECN | \
+				  NETIF_F_GSO_UDP_L4)
+
+/* The stack may use an offload only if the attached channel took it. */
+static netdev_features_t ringnet_fix_features(struct net_device *dev,
+					      netdev_features_t features)
+{
+	struct ringnet_dev *rn = netdev_priv(dev);
+	netdev_features_t allowed = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ringnet_offload_features); i++)
+		if (rn->offloads_active & ringnet_offload_features[i].offload)
+			allowed |= ringnet_offload_features[i].features;
+	return features & (allowed | ~RINGNET_OFFLOAD_FEATURES);
+}
+
+static int ringnet_change_mtu(struct net_device *dev, int new_mtu)
+{
+	struct ringnet_dev *rn = netdev_priv(dev);
+	struct ringnet_channel *ch = rtnl_dereference(rn->channel);
+
+	/* Every frame must fit one slot of the attached channel. */
+	if (ch && !ringnet_chan_mtu_fits(ch, new_mtu))
+		return -EINVAL;
+	WRITE_ONCE(dev->mtu, new_mtu);
+	return 0;
+}
+
+static int ringnet_open(struct net_device *dev)
+{
+	struct ringnet_dev *rn = netdev_priv(dev);
+
+	napi_enable(&rn->napi);
+	/* Frames may have been queued while the device was down. */
+	if (rtnl_dereference(rn->channel)) {
+		local_bh_disable();
+		napi_schedule(&rn->napi);
+		local_bh_enable();
+	}
+	return 0;
+}
+
+static int ringnet_stop(struct net_device *dev)
+{
+	struct ringnet_dev *rn = netdev_priv(dev);
+
+	napi_disable(&rn->napi);
+	return 0;
 }
 
 static void ringnet_get_stats64(struct net_device *dev,
@@ -143,7 +221,17 @@ static int ringnet_dev_init(struct net_device *dev)
 	struct ringnet_dev *rn = netdev_priv(dev);
 
 	rn->stats = netdev_alloc_pcpu_stats(struct ringnet_pcpu_stats);
-	return rn->stats ? 0 : -ENOMEM;
+	if (!rn->stats)
+		return -ENOMEM;
+	netif_napi_add(dev, &rn->napi, ringnet_napi_poll);
+	return 0;
+}
+
+static void ringnet_dev_uninit(struct net_device *dev)
+{
+	struct ringnet_dev *rn = netdev_priv(dev);
+
+	netif_napi_del(&rn->napi);
 }
 
 static void ringnet_dev_free(struct net_device *dev)
@@ -155,7 +243,13 @@ static void ringnet_dev_free(struct net_device *dev)
 
 static const struct net_device_ops ringnet_netdev_ops = {
 	.ndo_init		= ringnet_dev_init,
+	.ndo_uninit		= ringnet_dev_uninit,
+	.ndo_open		= ringnet_open,
+	.ndo_stop		= ringnet_stop,
 	.ndo_start_xmit		= ringnet_start_xmit,
+	.ndo_features_check	= ringnet_features_check,
+	.ndo_fix_features	= ringnet_fix_features,
+	.ndo_change_mtu		= ringnet_change_mtu,
 	.ndo_get_stats64	= ringnet_get_stats64,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
@@ -172,6 +266,14 @@ static void ringnet_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = RINGNET_MAX_MTU;
+
+	/*
+	 * Offloads are all possible, and ringnet_fix_features() enables those
+	 * the attached channel negotiated.  GRO and GSO stay in software.
+	 */
+	dev->hw_features = RINGNET_OFFLOAD_FEATURES | NETIF_F_HIGHDMA;
+	dev->features = dev->hw_features | NETIF_F_GSO_SOFTWARE;
+	dev->vlan_features = dev->features & ~NETIF_F_GSO_UDP_L4;
 
 	rn->dev = dev;
 	rn->mem_limit = READ_ONCE(default_mem_limit);
@@ -285,10 +387,13 @@ static int ringnet_netdev_event(struct notifier_block *nb,
 
 	switch (event) {
 	case NETDEV_REGISTER:
-		ringnet_genl_notify(dev, RINGNET_CMD_DEV_CREATED_NTF);
+		ringnet_genl_notify(dev, RINGNET_CMD_DEV_CREATED_NTF, GFP_KERNEL);
 		break;
 	case NETDEV_UNREGISTER:
-		ringnet_genl_notify(dev, RINGNET_CMD_DEV_DELETED_NTF);
+		/* A move keeps the channel; a deletion takes it along. */
+		if (dev->reg_state == NETREG_UNREGISTERING)
+			ringnet_chan_dev_gone(netdev_priv(dev));
+		ringnet_genl_notify(dev, RINGNET_CMD_DEV_DELETED_NTF, GFP_KERNEL);
 		break;
 	}
 	return NOTIFY_DONE;

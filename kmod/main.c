@@ -19,12 +19,22 @@ static int __init ringnet_init(void)
 		return err;
 	err = ringnet_device_init();
 	if (err)
-		ringnet_genl_exit();
+		goto err_genl;
+	err = ringnet_chan_init();
+	if (err)
+		goto err_device;
+	return 0;
+
+err_device:
+	ringnet_device_exit();
+err_genl:
+	ringnet_genl_exit();
 	return err;
 }
 
 static void __exit ringnet_exit(void)
 {
+	ringnet_chan_exit();
 	ringnet_device_exit();
 	ringnet_genl_exit();
 }

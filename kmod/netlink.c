@@ -111,6 +111,7 @@ static int ringnet_fill_dev(struct sk_buff *skb, struct net_device *dev,
 			    struct netlink_callback *cb)
 {
 	struct ringnet_dev *rn = netdev_priv(dev);
+	struct ringnet_channel *ch;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &ringnet_genl_family, flags, cmd);
@@ -130,12 +131,22 @@ static int ringnet_fill_dev(struct sk_buff *skb, struct net_device *dev,
 			      READ_ONCE(rn->offloads), RINGNET_A_DEV_PAD) ||
 	    nla_put_u64_64bit(skb, RINGNET_A_DEV_OFFLOADS_ACTIVE,
 			      READ_ONCE(rn->offloads_active), RINGNET_A_DEV_PAD) ||
-	    ringnet_put_stats(skb, rn)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
+	    ringnet_put_stats(skb, rn))
+		goto cancel;
+
+	rcu_read_lock();
+	ch = rcu_dereference(rn->channel);
+	if (ch && ringnet_chan_fill(skb, ch)) {
+		rcu_read_unlock();
+		goto cancel;
 	}
+	rcu_read_unlock();
+
 	genlmsg_end(skb, hdr);
 	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
 }
 
 static int ringnet_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -257,7 +268,7 @@ static struct genl_family ringnet_genl_family __ro_after_init = {
  * Tell the device's namespace what happened to it.  Events are best effort,
  * as rtnetlink's are: a listener that falls behind sees ENOBUFS.
  */
-void ringnet_genl_notify(struct net_device *dev, u8 cmd)
+void ringnet_genl_notify(struct net_device *dev, u8 cmd, gfp_t gfp)
 {
 	struct net *net = dev_net(dev);
 	struct sk_buff *msg;
@@ -266,7 +277,7 @@ void ringnet_genl_notify(struct net_device *dev, u8 cmd)
 				RINGNET_MCGRP_EVENTS_ID))
 		return;
 
-	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = nlmsg_new(NLMSG_GOODSIZE, gfp);
 	if (!msg)
 		return;
 	if (ringnet_fill_dev(msg, dev, cmd, 0, 0, 0, NULL)) {
@@ -274,7 +285,37 @@ void ringnet_genl_notify(struct net_device *dev, u8 cmd)
 		return;
 	}
 	genlmsg_multicast_netns(&ringnet_genl_family, net, msg, 0,
-				RINGNET_MCGRP_EVENTS_ID, GFP_KERNEL);
+				RINGNET_MCGRP_EVENTS_ID, gfp);
+}
+
+/* A channel broke the ring protocol; may be called from softirq. */
+void ringnet_genl_notify_error(struct net_device *dev, int errnum,
+			       const char *what)
+{
+	struct net *net = dev_net(dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&ringnet_genl_family, net,
+				RINGNET_MCGRP_EVENTS_ID))
+		return;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &ringnet_genl_family, 0,
+			  RINGNET_CMD_DEV_ERROR_NTF);
+	if (!hdr ||
+	    nla_put_u32(msg, RINGNET_A_DEV_IFINDEX, dev->ifindex) ||
+	    nla_put_string(msg, RINGNET_A_DEV_IFNAME, dev->name) ||
+	    nla_put_u32(msg, RINGNET_A_DEV_ERRNO, errnum) ||
+	    nla_put_string(msg, RINGNET_A_DEV_ERROR_MSG, what)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&ringnet_genl_family, net, msg, 0,
+				RINGNET_MCGRP_EVENTS_ID, GFP_ATOMIC);
 }
 
 int __init ringnet_genl_init(void)

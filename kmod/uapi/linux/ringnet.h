@@ -128,4 +128,80 @@ enum {
 
 #define RINGNET_A_STATS_MAX (__RINGNET_A_STATS_MAX - 1)
 
+/*
+ * The frame channel: /dev/net/ringnet.
+ *
+ * An open file is a channel.  RINGNET_IOC_SETUP sizes the rings and returns
+ * the layout of one shared memory area, which userspace maps whole with
+ * mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0).
+ * RINGNET_IOC_ATTACH binds the channel to a ringnet device.  The layout is
+ * not ABI: userspace finds every ring and buffer at the offsets SETUP
+ * returns.  See Documentation/ringnet.rst for the protocol.
+ */
+#define RINGNET_CHANNEL_PATH		"/dev/net/ringnet"
+#define RINGNET_IOC_MAGIC		0xE7
+
+/* Where one ring lives in the mapping; all values are byte offsets. */
+struct ringnet_ring_layout {
+	__u64 producer;		/* __u32 index, advanced by the producer */
+	__u64 consumer;		/* __u32 index, advanced by the consumer */
+	__u64 flags;		/* __u32 RINGNET_RING_F_*, written by the kernel */
+	__u64 desc;		/* entries * struct ringnet_desc */
+	__u64 buffers;		/* frame buffers of this direction */
+	__u64 buffers_len;	/* bytes of frame buffers */
+};
+
+/*
+ * RINGNET_IOC_SETUP.  Extensible: "size" is sizeof the struct the caller was
+ * built with; a longer struct must have zeros past what the kernel knows
+ * (else E2BIG), a shorter one gets only what fits.  Zero in any "in" field
+ * asks for the default.  Once per channel: a second call fails with EBUSY.
+ */
+struct ringnet_setup {
+	__u32 size;		/* in: sizeof(struct ringnet_setup) */
+	__u32 flags;		/* in: 0 */
+	__u32 rx_entries;	/* in/out: kernel-to-user ring, power of 2 */
+	__u32 tx_entries;	/* in/out: user-to-kernel ring, power of 2 */
+	__u32 slot_size;	/* in/out: bytes per frame buffer (header + frame) */
+	__u32 abi_version;	/* out: RINGNET_ABI_VERSION */
+	__u64 offloads;		/* in: RINGNET_F_* wanted; out: those this kernel has */
+	__u64 mmap_size;	/* out: length to map, at offset 0 */
+	struct ringnet_ring_layout rx;	/* out: kernel-to-user */
+	struct ringnet_ring_layout tx;	/* out: user-to-kernel */
+};
+
+#define RINGNET_ABI_VERSION		1
+#define RINGNET_SETUP_SIZE_VER0		136	/* sizeof the first published struct */
+
+/*
+ * One frame.  "addr" is a byte offset into the ring's buffers, "len" the
+ * length of the 12-byte struct virtio_net_hdr_v1 plus the Ethernet frame
+ * that follow it there.  The kernel fills the kernel-to-user ring's
+ * descriptors; userspace fills the other ring's, and may point them
+ * anywhere inside that ring's buffers.
+ */
+struct ringnet_desc {
+	__u64 addr;
+	__u32 len;
+	__u32 flags;		/* 0; reserved */
+};
+
+/* Ring flags: the other side must kick (RINGNET_IOC_KICK or poll()). */
+#define RINGNET_RING_F_NEED_WAKEUP	_BITUL(0)
+
+/* RINGNET_IOC_ATTACH: name the device by ifindex, or by name with ifindex 0. */
+struct ringnet_attach {
+	__u32 ifindex;		/* in */
+	__u32 queue;		/* in: 0; room for one channel per queue */
+	char ifname[16];	/* in: used when ifindex is 0 */
+	__u64 offloads;		/* out: RINGNET_F_* in effect on this channel */
+	__u32 mtu;		/* out: the device's MTU at attach time */
+	__u32 reserved;		/* in: 0 */
+};
+
+#define RINGNET_IOC_SETUP	_IOWR(RINGNET_IOC_MAGIC, 1, struct ringnet_setup)
+#define RINGNET_IOC_ATTACH	_IOWR(RINGNET_IOC_MAGIC, 2, struct ringnet_attach)
+#define RINGNET_IOC_DETACH	_IO(RINGNET_IOC_MAGIC, 3)
+#define RINGNET_IOC_KICK	_IO(RINGNET_IOC_MAGIC, 4)
+
 #endif /* _UAPI_LINUX_RINGNET_H */
