@@ -132,6 +132,9 @@ static long ringnet_ioctl_setup(struct ringnet_channel *ch,
 	void *mem;
 	int err;
 
+	/* Checked again under the lock; first, so the answer is the useful one. */
+	if (READ_ONCE(ch->mem))
+		return -EBUSY;
 	if (get_user(usize, &uarg->size))
 		return -EFAULT;
 	if (usize < RINGNET_SETUP_SIZE_VER0)
@@ -383,15 +386,22 @@ static u32 ringnet_rx_free(struct ringnet_channel *ch, struct ringnet_dev *rn,
 	used = ringnet_ring_used(r->prod, r->cached_cons);
 	if (unlikely(used > r->entries)) {
 		ringnet_ring_error(ch, rn, "rx consumer index out of range");
+		/* Say again where we are, so userspace can start over from it. */
+		WRITE_ONCE(*r->producer, r->prod);
 		return 0;
 	}
 	return r->entries - used;
 }
 
+/*
+ * Write a ring's flags word.  Clearing happens on every NAPI run, so it is
+ * skipped when our last write already cleared it: the line is shared with a
+ * busy reader.  Setting is rare and always written, so that a flag
+ * userspace scribbled over cannot leave both sides waiting for the other.
+ */
 static void ringnet_set_flag(u32 *flags, u32 *cache, u32 value)
 {
-	/* Write only on change: the line is shared with a busy reader. */
-	if (*cache != value) {
+	if (*cache != value || value) {
 		*cache = value;
 		WRITE_ONCE(*flags, value);
 	}
