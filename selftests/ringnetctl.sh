@@ -120,7 +120,25 @@ monitor_order()
 		fail "events: $got"
 }
 
+# ip(8) with the plugin takes and shows the ringnet options.
+ip_plugin()
+{
+	export IP_LIB_DIR=$RINGNET_BUILD/userspace/ip
+	ip link add rn0 type ringnet mem-limit 8M offloads csum,tso4
+	ip -d link show rn0 | grep -q "ringnet detached mem-limit 8388608 offloads csum,tso4" ||
+		fail "$(ip -d link show rn0)"
+	ip link set rn0 type ringnet offloads none
+	[ "$(ip -d -j link show rn0 | jq -c '.[0].linkinfo.info_data')" = \
+	  '{"attached":false,"mem_limit":8388608,"offloads":[]}' ] ||
+		fail "$(ip -d -j link show rn0)"
+	[ "$($CTL show -j rn0 | jq -c '.[0].offloads')" = '[]' ]
+	must_fail ip link add rn1 type ringnet offloads warp
+	must_fail ip link add rn1 type ringnet mem-limit 1K
+	ip link add rn1 type ringnet help 2>&1 | grep -q "mem-limit BYTES"
+}
+
 tap_run \
+	ip_plugin		"ip link add/show with the ringnet options" \
 	add_show_del		"add, show, set, del" \
 	json_matches_ip		"show -j matches ip -d -j link" \
 	add_in_netns		"add into a namespace by name and by path" \
