@@ -78,6 +78,7 @@ lint: spec checkpatch sparse
 
 unit: userspace
 	$(MAKE) -C userspace O=$(BUILD)/userspace check
+	$(MAKE) -C userspace O=$(BUILD)/userspace SANITIZE=1 check
 
 vmtest: all
 	scripts/vmtest
