@@ -139,6 +139,9 @@ static long ringnet_ioctl_setup(struct ringnet_channel *ch,
 		return -EFAULT;
 	if (usize < RINGNET_SETUP_SIZE_VER0)
 		return -EINVAL;
+	/* Newer userspace may be larger, but not by pages of zeros to scan. */
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
 	err = copy_struct_from_user(&s, sizeof(s), uarg, usize);
 	if (err)
 		return err;
@@ -695,8 +698,11 @@ int ringnet_napi_poll(struct napi_struct *napi, int budget)
 
 	rcu_read_lock();
 	ch = rcu_dereference(rn->channel);
-	if (!ch)
+	if (!ch) {
+		/* Detached meanwhile: complete, or napi_disable() would wait forever. */
+		napi_complete_done(napi, 0);
 		goto out;
+	}
 
 	/* Running: userspace need not kick while we are at it. */
 	ringnet_set_flag(ch->tx.flags, &ch->tx.flags_cache, 0);

@@ -79,6 +79,11 @@ static uint64_t counter(const char *dev, int attr)
 	return v;
 }
 
+static uint64_t attr_u64(struct rn_reply *r, int type)
+{
+	return r->attrs[type] ? mnl_attr_get_u64(r->attrs[type]) : ~0ULL;
+}
+
 /* The device's "attached" attribute, through the ringnet family. */
 static int attached(const char *dev)
 {
@@ -319,6 +324,40 @@ TEST_F(chan, setup_reports_layout)
 	EXPECT_EQ(0, s->offloads & ~RINGNET_F_ALL);
 	EXPECT_EQ(1, carrier("rn0"));
 	EXPECT_EQ(1, attached("rn0"));
+}
+
+/* The attached channel shows in netlink, and in ringnetctl. */
+TEST_F(chan, channel_reported)
+{
+	struct nlattr *a, *tb[RINGNET_A_CHANNEL_MAX + 1] = {};
+	struct rn_reply r;
+	struct rn_nl nl;
+	char ctl[512];
+
+	ASSERT_EQ(0, rn_nl_open(&nl));
+	ASSERT_EQ(0, rn_dev_get(&nl, "rn0", 0, &r));
+	ASSERT_NE(NULL, r.attrs[RINGNET_A_DEV_CHANNEL]);
+	mnl_attr_for_each_nested(a, r.attrs[RINGNET_A_DEV_CHANNEL])
+		if (mnl_attr_get_type(a) <= RINGNET_A_CHANNEL_MAX)
+			tb[mnl_attr_get_type(a)] = a;
+	EXPECT_EQ(getpid(), mnl_attr_get_u32(tb[RINGNET_A_CHANNEL_OWNER_PID]));
+	EXPECT_EQ(self->ch.setup.rx_entries, mnl_attr_get_u32(tb[RINGNET_A_CHANNEL_RX_ENTRIES]));
+	EXPECT_EQ(self->ch.setup.tx_entries, mnl_attr_get_u32(tb[RINGNET_A_CHANNEL_TX_ENTRIES]));
+	EXPECT_EQ(self->ch.setup.slot_size, mnl_attr_get_u32(tb[RINGNET_A_CHANNEL_SLOT_SIZE]));
+	EXPECT_EQ(self->ch.map_size, mnl_attr_get_u64(tb[RINGNET_A_CHANNEL_MEM_BYTES]));
+	EXPECT_EQ(self->ch.offloads,
+		  mnl_attr_get_u64(r.attrs[RINGNET_A_DEV_OFFLOADS_ACTIVE]));
+
+	snprintf(ctl, sizeof(ctl), "%s/userspace/ringnetctl show -j rn0 | "
+		 "jq -e '.[0].attached and .[0].channel.owner_pid == %d' >/dev/null",
+		 getenv("RINGNET_BUILD") ?: "build", getpid());
+	EXPECT_EQ(0, sh("%s", ctl));
+
+	ringnet_detach(&self->ch);
+	ASSERT_EQ(0, rn_dev_get(&nl, "rn0", 0, &r));
+	EXPECT_EQ(NULL, r.attrs[RINGNET_A_DEV_CHANNEL]);
+	EXPECT_EQ(0, attr_u64(&r, RINGNET_A_DEV_OFFLOADS_ACTIVE));
+	rn_nl_close(&nl);
 }
 
 TEST_F(chan, setup_rejects_bad_sizes)
@@ -1041,6 +1080,20 @@ TEST_F(chan, device_down_then_up)
 	msleep(200);
 	ASSERT_EQ(0, sh("ip link set rn0 up && ip addr replace 192.0.2.1/24 dev rn0"));
 	EXPECT_EQ(1, receive_intact(self->udp, 6, 1, 2000));
+}
+
+/* Detach while NAPI may be scheduled, then down: nothing may hang. */
+TEST_F_TIMEOUT(chan, detach_races_napi, 120)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		inject(&self->ch, self->mac, i, false);
+		ringnet_kick(&self->ch);
+		ASSERT_EQ(0, ringnet_detach(&self->ch));
+		ASSERT_EQ(0, sh("ip link set rn0 down && ip link set rn0 up"));
+		ASSERT_EQ(0, ringnet_attach(&self->ch, "rn0", 0));
+	}
 }
 
 /* rmmod is refused while a channel is open. */
