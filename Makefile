@@ -20,7 +20,7 @@ KSRC	:= $(BUILD)/ksrc
 MOD_SOURCES := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
 
 .PHONY: all modules userspace selftests check check-build lint spec sparse \
-	checkpatch unit vmtest demo deps clean
+	checkpatch unit native vmtest demo deps clean
 
 all: modules userspace selftests
 
@@ -80,6 +80,10 @@ unit: userspace
 	$(MAKE) -C userspace O=$(BUILD)/userspace check
 	$(MAKE) -C userspace O=$(BUILD)/userspace SANITIZE=1 check
 
+# Tests that need no module run natively: ringnetd over TAP.
+native: userspace
+	RINGNET_BUILD=$(BUILD) selftests/gateway-tap.sh
+
 vmtest: all
 	scripts/vmtest
 
@@ -88,7 +92,7 @@ check:
 	scripts/install-deps
 	$(MAKE) check-build
 
-check-build: all lint unit vmtest
+check-build: all lint unit native vmtest
 
 demo:
 	scripts/install-deps

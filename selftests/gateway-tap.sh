@@ -1,0 +1,382 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ringnetd over a TAP device, natively (no module, no VM): as root, with
+# network namespaces the test makes and removes.
+#
+#   sbx   the sandbox: tap0, created there by ringnetd
+#   host  where ringnetd runs and opens its host sockets; a namespace of
+#         the test's own, so "the host's loopback" is a private one and
+#         nothing the sandbox sends can leave this machine
+#   out   an outside test host, 198.51.100.2 (documentation range), behind
+#         a veth from host (198.51.100.1)
+#
+# Helper servers (UDP echo, a one-name DNS responder) are small python3
+# scripts started by the test.
+
+. "$(dirname "$0")/lib.sh"
+
+RINGNETD=${RINGNETD:-$RINGNET_BUILD/userspace/ringnetd}
+PY=/usr/bin/python3
+TMPD=
+GW_PID=
+
+setup_tmp()
+{
+	TMPD=$(mktemp -d /tmp/gateway-tap.XXXXXX)
+	trap 'teardown' EXIT
+}
+
+teardown()
+{
+	stop_gw
+	local p
+	for p in "$TMPD"/*.pid; do
+		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+	done
+	rm -rf "$TMPD"
+}
+
+# Namespaces, and the outside host behind a veth.
+topology()
+{
+	[ -x "$RINGNETD" ] || skip "$RINGNETD not built"
+	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+	setup_tmp
+	ns_add sbx host out
+	ip link add rgw-h netns "$(ns host)" type veth peer name rgw-o netns "$(ns out)"
+	ip -n "$(ns host)" addr add 198.51.100.1/24 dev rgw-h
+	ip -n "$(ns host)" link set rgw-h up
+	ip -n "$(ns out)" addr add 198.51.100.2/24 dev rgw-o
+	ip -n "$(ns out)" link set rgw-o up
+	# The host side allows ping sockets (a per-namespace sysctl).
+	in_ns host sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+}
+
+# start_gw [ringnetd options...]: ringnetd in "host" for tap0 in "sbx".
+start_gw()
+{
+	rm -f "$TMPD/stats"	# a killed ringnetd leaves its socket behind
+	# Not through in_ns: $! must be ringnetd itself (ip netns exec execs).
+	ip netns exec "$(ns host)" "$RINGNETD" --backend tap --netns "$(ns sbx)" --dev tap0 \
+		--stats-socket "$TMPD/stats" "$@" 2>>"$TMPD/ringnetd.log" &
+	GW_PID=$!
+	wait_for 5 test -S "$TMPD/stats" || { cat "$TMPD/ringnetd.log"; fail "ringnetd did not start"; }
+	wait_for 5 in_ns sbx ip link show tap0 >/dev/null
+}
+
+stop_gw()
+{
+	[ -n "$GW_PID" ] || return 0
+	kill "$GW_PID" 2>/dev/null || true
+	wait "$GW_PID" 2>/dev/null || true
+	GW_PID=
+	rm -f "$TMPD/stats"
+}
+
+# stat NAME: a counter from the stats socket.
+stat()
+{
+	socat -t 2 - UNIX-CONNECT:"$TMPD/stats" | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+start_py()	# name ns script args...
+{
+	local name=$1 n=$2
+	shift 2
+	ip netns exec "$(ns "$n")" "$PY" "$@" &
+	echo $! >"$TMPD/$name.pid"
+}
+
+write_udp_echo()
+{
+	cat >"$TMPD/udp_echo.py" <<'PYEOF'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+while True:
+    d, a = s.recvfrom(65535)
+    s.sendto(d, a)
+PYEOF
+}
+
+# udp_client ADDR PORT [MSG]: send from the sandbox, print the answer or the error.
+write_udp_client()
+{
+	cat >"$TMPD/udp_client.py" <<'PYEOF'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect((sys.argv[1], int(sys.argv[2])))
+msg = (sys.argv[3] if len(sys.argv) > 3 else "hello").encode()
+try:
+    s.send(msg)
+    print(s.recv(65535).decode())
+except ConnectionRefusedError:
+    print("ECONNREFUSED")
+except socket.timeout:
+    print("TIMEOUT")
+PYEOF
+}
+
+# A DNS responder for one name: test.example. A 192.0.2.53, else NXDOMAIN.
+write_dns_server()
+{
+	cat >"$TMPD/dns.py" <<'PYEOF'
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+while True:
+    q, a = s.recvfrom(4096)
+    if len(q) < 12:
+        continue
+    i, labels = 12, []
+    while i < len(q) and q[i]:
+        labels.append(q[i + 1:i + 1 + q[i]].decode(errors="replace"))
+        i += 1 + q[i]
+    qend = i + 5
+    qtype = struct.unpack("!H", q[i + 1:i + 3])[0] if len(q) >= qend else 0
+    name = ".".join(labels).lower()
+    hit = name == "test.example" and qtype == 1
+    flags = 0x8180 if name == "test.example" else 0x8183
+    r = q[:2] + struct.pack("!HHHHH", flags, 1, 1 if hit else 0, 0, 0) + q[12:qend]
+    if hit:
+        r += struct.pack("!HHHIH", 0xc00c, 1, 1, 60, 4) + bytes([192, 0, 2, 53])
+    s.sendto(r, a)
+PYEOF
+}
+
+ping_gateway()
+{
+	topology
+	start_gw --config-net
+	in_ns sbx ip -4 addr show dev tap0 | grep -q 'inet 10.0.2.100/24'
+	in_ns sbx ip route show default | grep -q 'via 10.0.2.2 dev tap0'
+	[ "$(in_ns sbx cat /sys/class/net/tap0/mtu)" = 65520 ]
+	in_ns sbx busybox ping -c 2 -W 2 10.0.2.2
+	in_ns sbx busybox ping -c 1 -W 2 10.0.2.3
+	[ "$(stat icmp_echo_local)" -ge 3 ]
+	[ "$(stat arp_replies)" -ge 1 ]
+}
+
+dhcp_lease()
+{
+	topology
+	start_gw
+	cat >"$TMPD/udhcpc.sh" <<'EOF2'
+#!/bin/sh
+# busybox udhcpc calls this with the lease in the environment.
+case "$1" in
+bound|renew)
+	ip addr flush dev "$interface"
+	ip addr add "$ip/$mask" dev "$interface"
+	[ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
+	for r in $router; do ip route replace default via "$r" dev "$interface"; done
+	echo "dns=$dns lease=$lease mtu=$mtu subnet=$subnet" >"$(dirname "$0")/lease"
+	;;
+esac
+exit 0
+EOF2
+	chmod +x "$TMPD/udhcpc.sh"
+	in_ns sbx ip link set tap0 up
+	in_ns sbx busybox udhcpc -i tap0 -n -q -f -t 5 -T 1 -s "$TMPD/udhcpc.sh"
+	cat "$TMPD/lease"
+	grep -q 'dns=10.0.2.3 lease=3600 mtu=65520 subnet=255.255.255.0' "$TMPD/lease"
+	in_ns sbx ip -4 addr show dev tap0 | grep -q 'inet 10.0.2.100/24'
+	in_ns sbx ip route show default | grep -q 'via 10.0.2.2'
+	[ "$(stat dhcp_offers)" -ge 1 ]
+	[ "$(stat dhcp_acks)" -ge 1 ]
+	in_ns sbx busybox ping -c 1 -W 2 10.0.2.2
+}
+
+dns_forward()
+{
+	local out
+	topology
+	write_dns_server
+	start_py dns host "$TMPD/dns.py" 5353
+	start_gw --config-net --dns-upstream 127.0.0.1:5353
+	sleep 0.3
+	out=$(in_ns sbx busybox nslookup -type=a test.example 10.0.2.3 2>&1 || true)
+	echo "$out"
+	grep -q '192.0.2.53' <<<"$out"
+	out=$(in_ns sbx busybox nslookup -type=a nothere.example 10.0.2.3 2>&1 || true)
+	echo "$out"
+	grep -qi "NXDOMAIN\|can't find" <<<"$out"
+	[ "$(stat dns_queries)" -ge 2 ]
+}
+
+udp_outside()
+{
+	local out
+	topology
+	write_udp_echo
+	write_udp_client
+	start_py echo out "$TMPD/udp_echo.py" 198.51.100.2 7007
+	start_gw --config-net --map-host-loopback 10.0.2.2
+	sleep 0.3
+	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 7007 over-the-veth)
+	[ "$out" = over-the-veth ] || fail "got '$out'"
+	# A large datagram, one packet at MTU 65520.
+	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 7007 "$(head -c 60000 /dev/zero | tr '\0' x)")
+	[ ${#out} = 60000 ] || fail "got ${#out} bytes"
+	# The gateway's address is the host's loopback.
+	start_py echo2 host "$TMPD/udp_echo.py" 127.0.0.1 7008
+	sleep 0.3
+	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 10.0.2.2 7008 via-loopback)
+	[ "$out" = via-loopback ] || fail "got '$out'"
+	[ "$(stat udp_from_host)" -ge 3 ]
+}
+
+# Host loopback is out of reach unless asked for.
+udp_no_loopback_by_default()
+{
+	local out
+	topology
+	write_udp_echo
+	write_udp_client
+	start_py echo2 host "$TMPD/udp_echo.py" 127.0.0.1 7008
+	start_gw --config-net
+	sleep 0.3
+	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 10.0.2.2 7008 via-loopback)
+	[ "$out" = ECONNREFUSED ] || fail "reached host loopback: got '$out'"
+}
+
+udp_refused()
+{
+	local out
+	topology
+	write_udp_client
+	start_gw --config-net --map-host-loopback 10.0.2.2
+	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 9)
+	[ "$out" = ECONNREFUSED ] || fail "outside closed port: got '$out'"
+	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 10.0.2.2 9)
+	[ "$out" = ECONNREFUSED ] || fail "loopback closed port: got '$out'"
+	[ "$(stat icmp_errors_sent)" -ge 2 ]
+}
+
+ping_outside()
+{
+	topology
+	start_gw --config-net
+	in_ns sbx busybox ping -c 2 -W 2 198.51.100.2
+	[ "$(stat icmp_echo_relayed)" -ge 2 ]
+	[ "$(stat icmp_echo_replies)" -ge 2 ]
+}
+
+malformed()
+{
+	topology
+	start_gw --config-net
+	in_ns sbx busybox ping -c 1 -W 2 10.0.2.2	# learn the gateway's MAC
+	cat >"$TMPD/garbage.py" <<'PYEOF'
+import os, random, socket, struct, subprocess
+random.seed(4)
+gwmac = bytes.fromhex(subprocess.run(["ip", "neigh", "show", "10.0.2.2"],
+        capture_output=True, text=True).stdout.split("lladdr ")[1].split()[0].replace(":", ""))
+me = bytes.fromhex(open("/sys/class/net/tap0/address").read().strip().replace(":", ""))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("tap0", 0))
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while t >> 16: t = (t & 0xffff) + (t >> 16)
+    return ~t & 0xffff
+def ip4(src, dst, proto, payload, frag=0x4000, fix=True, tot=None, ihl=5):
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, tot if tot is not None else 20 + len(payload),
+                    0, frag, 64, proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    if fix: h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return gwmac + me + b"\x08\x00" + h + payload
+sent = 0
+def send(f):
+    global sent
+    s.send(f); sent += 1
+icmp = b"\x08\x00\xf7\xff" + b"\0" * 4
+for i in range(300):                   # random bytes to the gateway's MAC
+    send(gwmac + me + os.urandom(random.randrange(2, 200)))
+for i in range(100):                   # random EtherType-IPv4 payloads
+    send(gwmac + me + b"\x08\x00" + os.urandom(random.randrange(0, 100)))
+for i in range(50):
+    bad = bytearray(ip4("10.0.2.100", "10.0.2.2", 1, icmp)); bad[24] ^= 0xff
+    send(bytes(bad))                                                 # bad header checksum
+    send(ip4("10.0.2.100", "10.0.2.2", 1, icmp, frag=0x2000))        # MF
+    send(ip4("10.0.2.100", "10.0.2.2", 1, icmp, frag=0x0001))        # offset
+    send(ip4("10.0.2.100", "10.0.2.2", 1, icmp, tot=2000))           # length past frame
+    send(ip4("10.0.2.100", "10.0.2.2", 17, b"\0\1\0\2\0\xff\0\0"))   # UDP length past packet
+    send(gwmac + me + b"\x08\x06" + os.urandom(10))                  # short ARP
+print(sent)
+PYEOF
+	local before after
+	before=$(stat rx_frames)
+	in_ns sbx "$PY" "$TMPD/garbage.py"
+	sleep 0.5
+	kill -0 "$GW_PID" || fail "ringnetd died"
+	after=$(stat rx_frames)
+	[ $((after - before)) -ge 700 ] || fail "only $((after - before)) frames seen"
+	[ "$(stat ip4_bad_csum)" -ge 50 ]
+	[ "$(stat ip4_fragment)" -ge 100 ]
+	[ "$(stat ip4_bad_length)" -ge 50 ]
+	[ "$(stat udp_bad)" -ge 50 ]
+	[ "$(stat arp_bad)" -ge 50 ]
+	socat -t 2 - UNIX-CONNECT:"$TMPD/stats" | grep -v ' 0$'
+	in_ns sbx busybox ping -c 1 -W 2 10.0.2.2
+}
+
+restart()
+{
+	local out
+	topology
+	write_udp_echo
+	write_udp_client
+	start_py echo out "$TMPD/udp_echo.py" 198.51.100.2 7007
+	start_gw --config-net
+	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 7007 first)
+	[ "$out" = first ]
+	# SIGTERM: a clean exit, status 0, the stats socket removed.
+	kill -TERM "$GW_PID"
+	wait "$GW_PID"
+	GW_PID=
+	[ ! -e "$TMPD/stats" ]
+	start_gw --config-net
+	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 7007 second)
+	[ "$out" = second ]
+	# SIGKILL: no cleanup at all, and still a new one takes over.
+	kill -KILL "$GW_PID"
+	wait "$GW_PID" || true
+	GW_PID=
+	start_gw --config-net
+	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 7007 third)
+	[ "$out" = third ]
+	in_ns sbx busybox ping -c 1 -W 2 10.0.2.2
+}
+
+bad_usage()
+{
+	[ -x "$RINGNETD" ] || skip "$RINGNETD not built"
+	local a rc
+	for a in "--backend foo" "--mtu 100" "--mtu x" "--address 10.0.2.100/33" \
+		 "--gateway 192.0.2.1" "--dns-upstream ::1" "--max-flows 0" \
+		 "--no-such-option" "extra" "--address 10.0.2.2"; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$RINGNETD" $a 2>"/tmp/rgw-usage.$$" || rc=$?
+		[ $rc = 2 ] || fail "'$a' exited $rc, not 2"
+		grep -q ringnetd "/tmp/rgw-usage.$$" || fail "'$a': no message"
+	done
+	rm -f "/tmp/rgw-usage.$$"
+	"$RINGNETD" --help | grep -q -- --netns
+}
+
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
+
+tap_run \
+	bad_usage	"ringnetd: bad command lines exit 2 with a message" \
+	ping_gateway	"ringnetd: --config-net, ping the gateway and DNS addresses" \
+	dhcp_lease	"ringnetd: busybox udhcpc gets the lease and applies it" \
+	dns_forward	"ringnetd: DNS to 10.0.2.3 through a resolver on host loopback" \
+	udp_outside	"ringnetd: UDP echo to an outside host and via the gateway" \
+	udp_no_loopback_by_default "ringnetd: host loopback unreachable unless mapped" \
+	udp_refused	"ringnetd: a closed UDP port is ECONNREFUSED in the sandbox" \
+	ping_outside	"ringnetd: ping an outside host through ping sockets" \
+	malformed	"ringnetd: malformed frames are counted and survive" \
+	restart		"ringnetd: killed and restarted, a new one serves new flows"

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ARP: answer for the gateway and DNS addresses, nothing else.
+ *
+ * The sandbox routes everything through the gateway, so these two are the
+ * only neighbours it ever needs.  Answering for every address (as some
+ * gateways do) would also make the sandbox's duplicate address detection
+ * think its own address is taken.
+ */
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
+
+#include "gw.h"
+
+#define ARP_LEN 28	/* Ethernet/IPv4 ARP body */
+
+void arp_input(struct gw *gw, const uint8_t *eth, size_t len)
+{
+	const uint8_t *a = eth + ETH_HDR_LEN;
+	uint32_t sip, tip;
+	uint8_t *out, *e, *r;
+
+	if (len < ETH_HDR_LEN + ARP_LEN || rd16(a) != ARPHRD_ETHER ||
+	    rd16(a + 2) != ETH_P_IP || a[4] != 6 || a[5] != 4) {
+		gw->stats.arp_bad++;
+		return;
+	}
+	eth_learn(gw, eth);
+	sip = rdaddr(a + 14);
+	tip = rdaddr(a + 24);
+	if (rd16(a + 6) != ARPOP_REQUEST || !gw_is_local(gw, tip) ||
+	    sip == tip) {
+		/* Replies, announcements, questions about other hosts. */
+		gw->stats.arp_ignored++;
+		return;
+	}
+
+	out = gw_out_begin(gw);
+	memset(out, 0, VNET_HDR_LEN);
+	e = out + OFF_ETH;
+	memcpy(e, a + 8, 6);		/* to the asker's hardware address */
+	memcpy(e + 6, gw->mac, 6);
+	wr16(e + 12, ETH_P_ARP);
+	r = e + ETH_HDR_LEN;
+	wr16(r, ARPHRD_ETHER);
+	wr16(r + 2, ETH_P_IP);
+	r[4] = 6;
+	r[5] = 4;
+	wr16(r + 6, ARPOP_REPLY);
+	memcpy(r + 8, gw->mac, 6);
+	wraddr(r + 14, tip);
+	memcpy(r + 18, a + 8, 6);
+	wraddr(r + 24, sip);
+	/* Pad to the 60-byte Ethernet minimum, as a NIC would. */
+	memset(r + ARP_LEN, 0, 60 - ETH_HDR_LEN - ARP_LEN);
+	gw_out_commit(gw, VNET_HDR_LEN + 60);
+	gw->stats.arp_replies++;
+}

@@ -1,0 +1,17 @@
+# ringnetd, the gateway (see ../Makefile for the format).
+RINGNETD_CORE		:= ringnetd/gw.c ringnetd/eth.c ringnetd/arp.c \
+			   ringnetd/ip4.c ringnetd/icmp.c ringnetd/udp.c \
+			   ringnetd/dhcp.c ringnetd/dns.c ringnetd/flow.c \
+			   ringnetd/csum.c ringnetd/log.c
+
+PROGRAMS		+= ringnetd
+ringnetd_SRCS		:= ringnetd/main.c ringnetd/netcfg.c \
+			   ringnetd/source_tap.c ringnetd/source_ringnet.c \
+			   $(RINGNETD_CORE)
+ringnetd_PKGS		:= libmnl
+ringnetd_LIBS		:= ringnet
+
+# The protocol code against crafted and malformed frames, through a fake
+# frame source: no device, no root.
+TESTS			+= ringnetd-test-proto
+ringnetd-test-proto_SRCS := ringnetd/tests/test-proto.c $(RINGNETD_CORE)

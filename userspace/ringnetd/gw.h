@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ringnetd: the gateway's shared state and the functions each protocol
+ * file offers the others.
+ *
+ * Everything the sandbox sends is hostile input: every parser here reads
+ * through bounds it checked first, reads multi-byte fields with the
+ * unaligned helpers below (an IPv4 header sits at offset 26 of a frame
+ * buffer, so casting to struct iphdr would be undefined behaviour), and
+ * ends every refusal by counting it under a reason in struct gw_stats.
+ */
+#ifndef RINGNETD_GW_H
+#define RINGNETD_GW_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "frames.h"
+
+#define ETH_HDR_LEN	14
+#define IP4_HDR_LEN	20
+#define UDP_HDR_LEN	8
+#define ICMP_HDR_LEN	8
+/* Frame offsets in our output buffers. */
+#define OFF_ETH		VNET_HDR_LEN
+#define OFF_IP4		(OFF_ETH + ETH_HDR_LEN)
+#define OFF_L4		(OFF_IP4 + IP4_HDR_LEN)
+
+#define MTU_MAX		65520
+#define MTU_MIN		576
+/* An IPv4 packet can never exceed 65535 bytes; GSO frames from a TAP
+ * device don't either.  One output buffer holds the largest. */
+#define FRAME_BUF_SIZE	(VNET_HDR_LEN + ETH_HDR_LEN + 65535 + 64)
+#define OUT_QUEUE_LEN	32
+#define MAX_DNS_UPSTREAMS 4
+
+/*
+ * Counters, by reason.  X(name, "what it counts"); the names are what the
+ * stats socket prints and what the tests look for.
+ */
+#define GW_STATS(X)							\
+	X(rx_frames,		"frames from the sandbox")		\
+	X(tx_frames,		"frames to the sandbox")		\
+	X(tx_drop_full,		"frames to the sandbox dropped: device full") \
+	X(tx_drop_too_big,	"replies dropped: larger than the MTU")	\
+	X(drop_short,		"frames shorter than vnet + Ethernet header") \
+	X(drop_vnet_hdr,	"frames with a vnet header we can't use") \
+	X(drop_not_for_us,	"frames to another unicast MAC")	\
+	X(drop_ethertype,	"frames of another EtherType (IPv6, VLAN, ...)") \
+	X(arp_bad,		"malformed ARP")			\
+	X(arp_ignored,		"ARP not asking for our addresses")	\
+	X(arp_replies,		"ARP replies sent")			\
+	X(ip4_bad_header,	"IPv4: short, version or IHL wrong")	\
+	X(ip4_bad_length,	"IPv4: total length wrong")		\
+	X(ip4_bad_csum,		"IPv4: header checksum wrong")		\
+	X(ip4_fragment,		"IPv4: fragments (refused)")		\
+	X(ip4_bad_src,		"IPv4: source address not usable")	\
+	X(ip4_bad_dst,		"IPv4: destination not relayed (martian, multicast, broadcast)") \
+	X(ip4_proto,		"IPv4: protocol not handled")		\
+	X(tcp_unhandled,	"TCP: no relay yet, dropped")		\
+	X(icmp_bad,		"ICMP: short or bad checksum")		\
+	X(icmp_ignored,		"ICMP: types other than echo request")	\
+	X(icmp_echo_local,	"ICMP: echo to gateway or DNS answered")	\
+	X(icmp_echo_relayed,	"ICMP: echo relayed to the host")	\
+	X(icmp_echo_replies,	"ICMP: echo replies from the host relayed") \
+	X(icmp_no_ping_socket,	"ICMP: echo dropped, no ping socket")	\
+	X(icmp_errors_sent,	"ICMP: errors sent to the sandbox")	\
+	X(udp_bad,		"UDP: short, length or checksum wrong")	\
+	X(udp_to_host,		"UDP: datagrams relayed to the host")	\
+	X(udp_from_host,	"UDP: datagrams relayed to the sandbox")	\
+	X(udp_send_err,		"UDP: host send failed")		\
+	X(udp_closed_port,	"UDP: to a gateway port nobody serves")	\
+	X(dhcp_bad,		"DHCP: malformed or not for us")	\
+	X(dhcp_offers,		"DHCP: offers sent")			\
+	X(dhcp_acks,		"DHCP: acks sent")			\
+	X(dhcp_naks,		"DHCP: naks sent")			\
+	X(dns_queries,		"DNS: queries forwarded")		\
+	X(dns_no_upstream,	"DNS: queries dropped, no upstream")	\
+	X(flows_created,	"flows created")			\
+	X(flows_expired,	"flows closed after idling")		\
+	X(flows_table_full,	"new flows refused: table full")	\
+	X(flows_socket_err,	"new flows refused: host socket failed")
+
+struct gw_stats {
+#define X(name, desc) uint64_t name;
+	GW_STATS(X)
+#undef X
+};
+
+struct gw_config {
+	/* Addresses in network byte order. */
+	uint32_t addr;		/* the sandbox's, handed out by DHCP */
+	uint32_t gw;		/* the gateway's */
+	uint32_t dns;		/* the DNS forwarder's */
+	unsigned int prefix;
+	unsigned int mtu;
+	unsigned int lease_time;	/* seconds */
+	unsigned int max_flows;
+	unsigned int udp_timeout;	/* seconds */
+	in_addr_t map_loopback;	/* this address reaches host loopback; 0: none */
+	struct sockaddr_in dns_upstream[MAX_DNS_UPSTREAMS];
+	unsigned int n_dns_upstream;
+	int verbose;
+};
+
+struct flow_table;
+
+struct gw {
+	struct gw_config cfg;
+	struct gw_stats stats;
+	struct frame_source *src;
+	int epfd;
+	uint8_t mac[6];		/* ours */
+	uint8_t sb_mac[6];	/* the sandbox's, once seen */
+	bool sb_mac_known;
+	bool ping_forbidden;	/* logged once */
+	unsigned int dns_next;	/* upstream that new DNS flows use */
+	struct flow_table *flows;
+	/* Frames built for the sandbox, sent in one batch by gw_flush(). */
+	uint8_t *out_buf[OUT_QUEUE_LEN];
+	struct frame out[OUT_QUEUE_LEN];
+	unsigned int n_out;
+	/* Scratch buffer for datagrams from the host. */
+	uint8_t *scratch;
+};
+
+/* epoll_event.data.u64: the kind of fd in the high half, an index low. */
+enum ep_kind {
+	EP_SOURCE = 1,
+	EP_SIGNAL,
+	EP_TIMER,
+	EP_STATS,
+	EP_FLOW,
+};
+#define EP_REF(kind, idx)	(((uint64_t)(kind) << 32) | (uint32_t)(idx))
+#define EP_KIND(u64)		((enum ep_kind)((u64) >> 32))
+#define EP_IDX(u64)		((uint32_t)(u64))
+
+/* Unaligned, big-endian field access. */
+static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void wr16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 0xff; }
+static inline void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+/* Addresses stay in network byte order: copy the bytes. */
+static inline uint32_t rdaddr(const uint8_t *p) { uint32_t a; memcpy(&a, p, 4); return a; }
+static inline void wraddr(uint8_t *p, uint32_t a) { memcpy(p, &a, 4); }
+
+/* log.c */
+void gw_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+extern int gw_log_level;	/* 0: errors and notices, 1: -v, 2: -vv */
+#define LOG_ERR_	0
+#define LOG_INFO_	1
+#define LOG_DEBUG_	2
+const char *ip4_str(uint32_t addr, char buf[INET_ADDRSTRLEN]);
+
+/* csum.c: the Internet checksum (RFC 1071) */
+uint32_t csum_add(uint32_t sum, const void *buf, size_t len);
+uint16_t csum_fold(uint32_t sum);
+uint32_t csum_ip4_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+
+/* gw.c: state, output queue, the entry point for frames */
+int gw_init(struct gw *gw, const struct gw_config *cfg, struct frame_source *src);
+void gw_fini(struct gw *gw);
+void gw_config_defaults(struct gw_config *cfg);
+void gw_input(struct gw *gw, const uint8_t *frame, size_t len);
+uint8_t *gw_out_begin(struct gw *gw);
+void gw_out_commit(struct gw *gw, size_t len);
+void gw_flush(struct gw *gw);
+time_t gw_now(void);
+void gw_stats_print(const struct gw *gw, int fd);
+
+/* eth.c */
+void eth_learn(struct gw *gw, const uint8_t *eth);
+const uint8_t *eth_sb_mac(const struct gw *gw);
+
+/* arp.c */
+void arp_input(struct gw *gw, const uint8_t *eth, size_t len);
+
+/* ip4.c */
+struct ip4_pkt {
+	uint32_t src, dst;
+	uint8_t proto;
+	uint8_t vnet_flags;	/* VIRTIO_NET_HDR_F_* of the frame */
+	const uint8_t *eth_src;
+	const uint8_t *l4;
+	size_t l4_len;
+};
+void ip4_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
+	       const uint8_t *eth, size_t len);
+bool ip4_is_relayable(const struct gw *gw, uint32_t dst);
+/* Start an IPv4 packet: returns where its L4 part goes, or NULL. */
+uint8_t *ip4_out_begin(struct gw *gw);
+/* Finish it: vnet, Ethernet and IPv4 headers around l4_len bytes. */
+void ip4_out_finish(struct gw *gw, uint32_t src, uint32_t dst, uint8_t proto,
+		    size_t l4_len, const uint8_t *dst_mac);
+/* l4_len bytes at l4 would fit the sandbox's MTU. */
+bool ip4_fits(const struct gw *gw, size_t l4_len);
+
+/* icmp.c */
+void icmp4_input(struct gw *gw, const struct ip4_pkt *p);
+void icmp4_send_error(struct gw *gw, uint8_t type, uint8_t code,
+		      uint32_t sb_addr, uint32_t peer_addr, uint8_t proto,
+		      uint16_t sb_port, uint16_t peer_port,
+		      const uint8_t *payload, size_t payload_len);
+void icmp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
+
+/* udp.c */
+void udp4_input(struct gw *gw, const struct ip4_pkt *p);
+void udp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
+
+/* dhcp.c */
+void dhcp_input(struct gw *gw, const struct ip4_pkt *p, const uint8_t *data,
+		size_t len);
+
+/* dns.c */
+int dns_read_resolv_conf(struct gw_config *cfg, const char *path);
+int dns_parse_upstream(const char *arg, struct sockaddr_in *sa);
+/* Where a new DNS flow sends its queries, or false if nowhere. */
+bool dns_upstream(struct gw *gw, struct sockaddr_in *sa);
+void dns_upstream_failed(struct gw *gw);
+
+/* Addresses the gateway itself answers for: ARP and ICMP echo. */
+static inline bool gw_is_local(const struct gw *gw, in_addr_t addr)
+{
+	return addr == gw->cfg.gw || addr == gw->cfg.dns ||
+	       (gw->cfg.map_loopback && addr == gw->cfg.map_loopback);
+}
+
+#endif

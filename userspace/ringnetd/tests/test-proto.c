@@ -1,0 +1,741 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ringnetd's protocol code against crafted frames, through a fake frame
+ * source that records what the gateway sends.  Well-formed requests must
+ * get the right answers; malformed frames must be dropped and counted
+ * under the right reason (and, under ASan/UBSan, touch nothing they
+ * shouldn't).  UDP relaying runs against sockets on 127.0.0.1.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <linux/if_ether.h>
+
+#include "../gw.h"
+#include "../flow.h"
+
+static int failures;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: %s: FAIL: %s\n", __FILE__,	\
+			__LINE__, __func__, #cond);			\
+		failures++;						\
+	}								\
+} while (0)
+
+/* The fake source: frames sent are copied here. */
+#define MAX_SENT 64
+static uint8_t sent[MAX_SENT][FRAME_BUF_SIZE];
+static size_t sent_len[MAX_SENT];
+static unsigned int n_sent;
+static unsigned int send_room = MAX_SENT;
+
+static unsigned int fake_recv(struct frame_source *s, struct frame *f, unsigned int m)
+{
+	(void)s; (void)f; (void)m;
+	return 0;
+}
+
+static void fake_recv_done(struct frame_source *s, unsigned int n)
+{
+	(void)s; (void)n;
+}
+
+static unsigned int fake_send(struct frame_source *s, const struct frame *f, unsigned int n)
+{
+	unsigned int i;
+
+	(void)s;
+	for (i = 0; i < n && n_sent < send_room; i++) {
+		memcpy(sent[n_sent], f[i].data, f[i].len);
+		sent_len[n_sent++] = f[i].len;
+	}
+	return i;
+}
+
+static void fake_close(struct frame_source *s)
+{
+	(void)s;
+}
+
+static const struct frame_source_ops fake_ops = {
+	.recv = fake_recv, .recv_done = fake_recv_done,
+	.send = fake_send, .close = fake_close,
+};
+
+static struct frame_source fake = { .ops = &fake_ops, .backend = "fake", .fd = -1 };
+static struct gw gw;
+static const uint8_t sb_mac[6] = { 0x02, 0, 0, 0, 0, 0x64 };
+
+#define A(a, b, c, d) htonl((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define SB A(10, 0, 2, 100)
+#define GW A(10, 0, 2, 2)
+#define DNS A(10, 0, 2, 3)
+
+static void reset(unsigned int max_flows, unsigned int offloads)
+{
+	struct gw_config cfg;
+
+	if (gw.flows)
+		gw_fini(&gw);
+	gw_config_defaults(&cfg);
+	cfg.map_loopback = cfg.gw;	/* the UDP tests talk to 127.0.0.1 */
+	cfg.max_flows = max_flows;
+	cfg.n_dns_upstream = 0;
+	fake.offloads = offloads;
+	if (gw_init(&gw, &cfg, &fake)) {
+		fprintf(stderr, "gw_init failed\n");
+		exit(1);
+	}
+	n_sent = 0;
+	send_room = MAX_SENT;
+}
+
+static void input(const uint8_t *f, size_t len)
+{
+	/* A copy of exactly len bytes, so ASan sees any overread. */
+	uint8_t *c = malloc(len ? len : 1);
+
+	memcpy(c, f, len);
+	gw_input(&gw, c, len);
+	gw_flush(&gw);
+	free(c);
+}
+
+/* vnet header, Ethernet to the gateway, IPv4 with a valid checksum. */
+static size_t build_ip4(uint8_t *buf, uint8_t proto, uint32_t src, uint32_t dst,
+			const uint8_t *l4, size_t l4_len)
+{
+	uint8_t *e = buf + VNET_HDR_LEN, *ip = e + ETH_HDR_LEN;
+
+	memset(buf, 0, VNET_HDR_LEN);
+	memcpy(e, gw.mac, 6);
+	memcpy(e + 6, sb_mac, 6);
+	wr16(e + 12, ETH_P_IP);
+	memset(ip, 0, IP4_HDR_LEN);
+	ip[0] = 0x45;
+	wr16(ip + 2, (uint16_t)(IP4_HDR_LEN + l4_len));
+	wr16(ip + 6, 0x4000);
+	ip[8] = 64;
+	ip[9] = proto;
+	wraddr(ip + 12, src);
+	wraddr(ip + 16, dst);
+	wr16(ip + 10, csum_fold(csum_add(0, ip, IP4_HDR_LEN)));
+	memcpy(ip + IP4_HDR_LEN, l4, l4_len);
+	return OFF_L4 + l4_len;
+}
+
+static void fix_ip_csum(uint8_t *buf)
+{
+	uint8_t *ip = buf + OFF_IP4;
+
+	wr16(ip + 10, 0);
+	wr16(ip + 10, csum_fold(csum_add(0, ip, (size_t)(ip[0] & 0xf) * 4)));
+}
+
+static size_t build_udp(uint8_t *buf, uint32_t src, uint16_t sport, uint32_t dst,
+			uint16_t dport, const void *data, size_t len)
+{
+	uint8_t l4[2048];
+	uint32_t sum;
+
+	wr16(l4, sport);
+	wr16(l4 + 2, dport);
+	wr16(l4 + 4, (uint16_t)(UDP_HDR_LEN + len));
+	wr16(l4 + 6, 0);
+	memcpy(l4 + UDP_HDR_LEN, data, len);
+	sum = csum_ip4_pseudo(src, dst, IPPROTO_UDP, (uint16_t)(UDP_HDR_LEN + len));
+	sum = csum_fold(csum_add(sum, l4, UDP_HDR_LEN + len));
+	wr16(l4 + 6, sum ? sum : 0xffff);
+	return build_ip4(buf, IPPROTO_UDP, src, dst, l4, UDP_HDR_LEN + len);
+}
+
+static size_t build_echo(uint8_t *buf, uint32_t dst, uint16_t id, size_t datalen)
+{
+	uint8_t l4[1024];
+	size_t i;
+
+	l4[0] = 8;
+	l4[1] = 0;
+	wr16(l4 + 2, 0);
+	wr16(l4 + 4, id);
+	wr16(l4 + 6, 1);
+	for (i = 0; i < datalen; i++)
+		l4[8 + i] = (uint8_t)i;
+	wr16(l4 + 2, csum_fold(csum_add(0, l4, 8 + datalen)));
+	return build_ip4(buf, IPPROTO_ICMP, SB, dst, l4, 8 + datalen);
+}
+
+/* Check the IPv4 packet in sent frame i; returns its L4 part. */
+static const uint8_t *sent_ip4(unsigned int i, uint8_t proto, uint32_t src,
+			       uint32_t dst, size_t *l4_len)
+{
+	const uint8_t *f = sent[i], *ip = f + OFF_IP4;
+
+	CHECK(sent_len[i] >= OFF_L4);
+	CHECK(rd16(f + OFF_ETH + 12) == ETH_P_IP);
+	CHECK(!memcmp(f + OFF_ETH + 6, gw.mac, 6));
+	CHECK(ip[0] == 0x45);
+	CHECK(ip[9] == proto);
+	CHECK(rdaddr(ip + 12) == src);
+	CHECK(rdaddr(ip + 16) == dst);
+	CHECK(rd16(ip + 2) == sent_len[i] - OFF_IP4);
+	CHECK(csum_fold(csum_add(0, ip, IP4_HDR_LEN)) == 0);
+	*l4_len = sent_len[i] - OFF_L4;
+	return ip + IP4_HDR_LEN;
+}
+
+static void test_arp(void)
+{
+	uint8_t f[128] = { 0 }, *e = f + VNET_HDR_LEN, *a = e + ETH_HDR_LEN;
+	const uint8_t *r;
+
+	reset(16, 0);
+	memset(e, 0xff, 6);
+	memcpy(e + 6, sb_mac, 6);
+	wr16(e + 12, ETH_P_ARP);
+	wr16(a, 1);
+	wr16(a + 2, ETH_P_IP);
+	a[4] = 6;
+	a[5] = 4;
+	wr16(a + 6, 1);
+	memcpy(a + 8, sb_mac, 6);
+	wraddr(a + 14, SB);
+	wraddr(a + 24, GW);
+	input(f, VNET_HDR_LEN + 42);
+	CHECK(gw.stats.arp_replies == 1);
+	CHECK(n_sent == 1);
+	r = sent[0] + OFF_ETH;
+	CHECK(!memcmp(r, sb_mac, 6));
+	CHECK(rd16(r + 12) == ETH_P_ARP);
+	CHECK(rd16(r + 14 + 6) == 2);
+	CHECK(!memcmp(r + 14 + 8, gw.mac, 6));
+	CHECK(rdaddr(r + 14 + 14) == GW);
+	CHECK(rdaddr(r + 14 + 24) == SB);
+	CHECK(gw.sb_mac_known && !memcmp(gw.sb_mac, sb_mac, 6));
+
+	wraddr(a + 24, DNS);
+	input(f, VNET_HDR_LEN + 42);
+	CHECK(gw.stats.arp_replies == 2);
+
+	/* Another host, a reply, gratuitous: ignored. */
+	wraddr(a + 24, A(10, 0, 2, 7));
+	input(f, VNET_HDR_LEN + 42);
+	wraddr(a + 24, GW);
+	wr16(a + 6, 2);
+	input(f, VNET_HDR_LEN + 42);
+	wr16(a + 6, 1);
+	wraddr(a + 14, GW);
+	input(f, VNET_HDR_LEN + 42);
+	CHECK(gw.stats.arp_ignored == 3);
+
+	/* Truncated, or not Ethernet/IPv4. */
+	wraddr(a + 14, SB);
+	input(f, VNET_HDR_LEN + 41);
+	a[4] = 8;
+	input(f, VNET_HDR_LEN + 42);
+	CHECK(gw.stats.arp_bad == 2);
+	CHECK(n_sent == 2);
+}
+
+static void test_icmp_gw(void)
+{
+	uint8_t f[2048];
+	const uint8_t *l4;
+	size_t len, l4_len;
+
+	reset(16, 0);
+	len = build_echo(f, GW, 0x1234, 56);
+	input(f, len);
+	CHECK(gw.stats.icmp_echo_local == 1);
+	CHECK(n_sent == 1);
+	l4 = sent_ip4(0, IPPROTO_ICMP, GW, SB, &l4_len);
+	CHECK(l4_len == 64);
+	CHECK(l4[0] == 0 && l4[1] == 0);
+	CHECK(rd16(l4 + 4) == 0x1234);
+	CHECK(csum_fold(csum_add(0, l4, l4_len)) == 0);
+	CHECK(!memcmp(l4 + 8, f + OFF_L4 + 8, 56));
+	CHECK(!memcmp(sent[0] + OFF_ETH, sb_mac, 6));
+
+	len = build_echo(f, DNS, 1, 0);
+	input(f, len);
+	CHECK(gw.stats.icmp_echo_local == 2);
+
+	/* Bad ICMP checksum; short; not an echo request. */
+	len = build_echo(f, GW, 1, 8);
+	f[OFF_L4 + 9] ^= 1;
+	input(f, len);
+	len = build_ip4(f, IPPROTO_ICMP, SB, GW, (const uint8_t *)"\x08\0\0", 3);
+	input(f, len);
+	CHECK(gw.stats.icmp_bad == 2);
+	len = build_echo(f, GW, 1, 8);
+	f[OFF_L4] = 13;		/* timestamp */
+	wr16(f + OFF_L4 + 2, 0);
+	wr16(f + OFF_L4 + 2, csum_fold(csum_add(0, f + OFF_L4, 16)));
+	input(f, len);
+	CHECK(gw.stats.icmp_ignored == 1);
+	CHECK(n_sent == 2);
+
+	/* DATA_VALID skips the checksums. */
+	reset(16, FRAME_OFF_CSUM);
+	len = build_echo(f, GW, 1, 8);
+	f[OFF_L4 + 9] ^= 1;
+	f[OFF_IP4 + 10] ^= 1;
+	f[0] = VIRTIO_NET_HDR_F_DATA_VALID;
+	input(f, len);
+	CHECK(gw.stats.icmp_echo_local == 1);
+}
+
+static void test_ip4_malformed(void)
+{
+	uint8_t f[2048], g[2048];
+	size_t len;
+	struct gw_stats s;
+
+	reset(16, 0);
+	len = build_echo(f, GW, 7, 16);
+
+	input(f, 5);					/* shorter than vnet */
+	input(f, VNET_HDR_LEN + 13);			/* shorter than Ethernet */
+	CHECK(gw.stats.drop_short == 2);
+	input(f, OFF_IP4 + 19);				/* short IPv4 header */
+	memcpy(g, f, len); g[OFF_IP4] = 0x65; input(g, len);	/* version 6 */
+	memcpy(g, f, len); g[OFF_IP4] = 0x44; input(g, len);	/* ihl 4 */
+	CHECK(gw.stats.ip4_bad_header == 3);
+	memcpy(g, f, len); g[OFF_IP4] = 0x4f; fix_ip_csum(g); input(g, len); /* ihl past tot */
+	memcpy(g, f, len); wr16(g + OFF_IP4 + 2, (uint16_t)(len - OFF_IP4 + 1));
+	fix_ip_csum(g); input(g, len);			/* longer than the frame */
+	input(f, len - 1);				/* truncated */
+	CHECK(gw.stats.ip4_bad_length == 3);
+	memcpy(g, f, len); g[OFF_IP4 + 10] ^= 0x40; input(g, len);
+	CHECK(gw.stats.ip4_bad_csum == 1);
+	memcpy(g, f, len); wr16(g + OFF_IP4 + 6, 0x2000); fix_ip_csum(g); input(g, len);
+	memcpy(g, f, len); wr16(g + OFF_IP4 + 6, 0x0010); fix_ip_csum(g); input(g, len);
+	CHECK(gw.stats.ip4_fragment == 2);
+	memcpy(g, f, len); g[OFF_IP4 + 9] = 47; fix_ip_csum(g); input(g, len);
+	CHECK(gw.stats.ip4_proto == 1);
+	memcpy(g, f, len); g[OFF_IP4 + 9] = IPPROTO_TCP; fix_ip_csum(g); input(g, len);
+	CHECK(gw.stats.tcp_unhandled == 1);
+	memcpy(g, f, len); wraddr(g + OFF_IP4 + 12, A(224, 0, 0, 1)); fix_ip_csum(g); input(g, len);
+	CHECK(gw.stats.ip4_bad_src == 1);
+	CHECK(n_sent == 0);
+
+	/* Ethernet padding after the IPv4 packet is fine. */
+	memset(f + len, 0xee, 10);
+	input(f, len + 10);
+	CHECK(gw.stats.icmp_echo_local == 1);
+
+	/* Not our MAC, not IPv4 or ARP, vnet flags without offloads, GSO. */
+	memcpy(g, f, len); g[OFF_ETH] = 0x06; input(g, len);
+	CHECK(gw.stats.drop_not_for_us == 1);
+	memcpy(g, f, len); wr16(g + OFF_ETH + 12, ETH_P_IPV6); input(g, len);
+	CHECK(gw.stats.drop_ethertype == 1);
+	memcpy(g, f, len); g[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM; input(g, len);
+	memcpy(g, f, len); g[0] = 0x80; input(g, len);
+	memcpy(g, f, len); g[1] = VIRTIO_NET_HDR_GSO_UDP; input(g, len);
+	memcpy(g, f, len); g[1] = VIRTIO_NET_HDR_GSO_TCPV4; input(g, len);
+	CHECK(gw.stats.drop_vnet_hdr == 4);
+
+	/* Relaying to martians: multicast, loopback, broadcast, this net. */
+	len = build_udp(f, SB, 1000, A(224, 0, 0, 251), 5353, "x", 1);
+	input(f, len);
+	len = build_udp(f, SB, 1000, A(127, 0, 0, 1), 53, "x", 1);
+	input(f, len);
+	len = build_udp(f, SB, 1000, A(10, 0, 2, 255), 53, "x", 1);
+	input(f, len);
+	len = build_udp(f, SB, 1000, A(0, 1, 2, 3), 53, "x", 1);
+	input(f, len);
+	len = build_echo(f, A(255, 255, 255, 255), 1, 1);
+	input(f, len);
+	CHECK(gw.stats.ip4_bad_dst == 5);
+	CHECK(flow_count(&gw) == 0);
+	CHECK(n_sent == 1);
+
+	/*
+	 * Garbage: random frames, and valid frames with random bytes
+	 * flipped.  Nothing may crash; every frame is counted once.
+	 *
+	 * A mutated destination could be any address on the Internet, so the
+	 * flow table (one entry) is filled first with a flow to the host's
+	 * loopback discard port: every new flow is refused and nothing leaves
+	 * this machine.
+	 */
+	reset(1, 0);
+	len = build_udp(f, SB, 5000, GW, 9, "data", 4);
+	input(f, len);
+	CHECK(flow_count(&gw) == 1);
+	srand(1);
+	s = gw.stats;
+	for (int i = 0; i < 20000; i++) {
+		size_t l = (size_t)rand() % 400;
+		int j;
+
+		for (j = 0; j < (int)l; j++)
+			g[j] = (uint8_t)rand();
+		if (i & 1) {	/* aim at our parsers */
+			memset(g, 0, VNET_HDR_LEN);
+			memcpy(g + OFF_ETH, i & 2 ? gw.mac : (const uint8_t *)"\xff\xff\xff\xff\xff\xff", 6);
+			wr16(g + OFF_ETH + 12, i & 4 ? ETH_P_IP : ETH_P_ARP);
+		}
+		input(g, l);
+	}
+	for (int i = 0; i < 20000; i++) {
+		size_t l;
+
+		switch (i % 3) {
+		case 0: l = build_echo(g, GW, 1, 40); break;
+		case 1: l = build_udp(g, 0, 68, A(255, 255, 255, 255), 67, f, 300); break;
+		default: l = build_udp(g, SB, 5000, GW, 9, "data", 4); break;
+		}
+		g[OFF_IP4 + (size_t)rand() % (l - OFF_IP4)] = (uint8_t)rand();
+		if (rand() & 1)
+			fix_ip_csum(g);
+		input(g, l - (size_t)(rand() % 3));
+	}
+	CHECK(gw.stats.rx_frames - s.rx_frames == 40000);
+	CHECK(gw.stats.flows_created == s.flows_created && flow_count(&gw) == 1);
+	n_sent = 0;
+}
+
+/* A DHCP message from the sandbox's client. */
+static size_t build_dhcp(uint8_t *f, int type, uint32_t ciaddr, uint32_t req_ip,
+			 uint32_t server_id, bool truncate_opts)
+{
+	uint8_t b[400] = { 0 }, *o;
+	size_t len;
+
+	b[0] = 1; b[1] = 1; b[2] = 6;
+	wr32(b + 4, 0xdeadbeef);
+	wraddr(b + 12, ciaddr);
+	memcpy(b + 28, sb_mac, 6);
+	wr32(b + 236, 0x63825363);
+	o = b + 240;
+	*o++ = 53; *o++ = 1; *o++ = (uint8_t)type;
+	if (req_ip) {
+		*o++ = 50; *o++ = 4; wraddr(o, req_ip); o += 4;
+	}
+	if (server_id) {
+		*o++ = 54; *o++ = 4; wraddr(o, server_id); o += 4;
+	}
+	*o++ = 55; *o++ = 3; *o++ = 1; *o++ = 3; *o++ = 6;
+	if (truncate_opts) {
+		*o++ = 12; *o++ = 40;	/* host name running past the end */
+		len = (size_t)(o - b) + 5;
+	} else {
+		*o++ = 255;
+		len = (size_t)(o - b);
+	}
+	return build_udp(f, ciaddr, 68, ciaddr ? GW : A(255, 255, 255, 255), 67, b, len);
+}
+
+/* The value of option code in a DHCP reply, or NULL. */
+static const uint8_t *dhcp_opt(const uint8_t *b, size_t len, uint8_t code, uint8_t *olen)
+{
+	size_t i = 240;
+
+	while (i + 2 <= len && b[i] != 255) {
+		if (b[i] == 0) {
+			i++;
+			continue;
+		}
+		if (b[i] == code) {
+			*olen = b[i + 1];
+			return b + i + 2;
+		}
+		i += 2 + b[i + 1];
+	}
+	return NULL;
+}
+
+static void check_dhcp_reply(unsigned int i, int type, uint32_t dst, uint32_t yiaddr)
+{
+	const uint8_t *l4, *b, *o;
+	size_t l4_len;
+	uint8_t ol = 0;
+
+	l4 = sent_ip4(i, IPPROTO_UDP, GW, dst, &l4_len);
+	CHECK(rd16(l4) == 67 && rd16(l4 + 2) == 68);
+	CHECK(rd16(l4 + 4) == l4_len);
+	CHECK(csum_fold(csum_add(csum_ip4_pseudo(GW, dst, IPPROTO_UDP, (uint16_t)l4_len),
+				 l4, l4_len)) == 0);
+	b = l4 + UDP_HDR_LEN;
+	CHECK(l4_len - UDP_HDR_LEN >= 300);
+	CHECK(b[0] == 2);
+	CHECK(rd32(b + 4) == 0xdeadbeef);
+	CHECK(rdaddr(b + 16) == yiaddr);
+	CHECK(!memcmp(b + 28, sb_mac, 6));
+	CHECK(rd32(b + 236) == 0x63825363);
+	o = dhcp_opt(b, l4_len - UDP_HDR_LEN, 53, &ol);
+	CHECK(o && ol == 1 && o[0] == type);
+	o = dhcp_opt(b, l4_len - UDP_HDR_LEN, 54, &ol);
+	CHECK(o && ol == 4 && rdaddr(o) == GW);
+	if (type == 6)
+		return;
+	o = dhcp_opt(b, l4_len - UDP_HDR_LEN, 1, &ol);
+	CHECK(o && ol == 4 && rdaddr(o) == A(255, 255, 255, 0));
+	o = dhcp_opt(b, l4_len - UDP_HDR_LEN, 3, &ol);
+	CHECK(o && ol == 4 && rdaddr(o) == GW);
+	o = dhcp_opt(b, l4_len - UDP_HDR_LEN, 6, &ol);
+	CHECK(o && ol == 4 && rdaddr(o) == DNS);
+	o = dhcp_opt(b, l4_len - UDP_HDR_LEN, 26, &ol);
+	CHECK(o && ol == 2 && rd16(o) == 65520);
+	o = dhcp_opt(b, l4_len - UDP_HDR_LEN, 51, &ol);
+	CHECK(o && ol == 4 && rd32(o) == 3600);
+}
+
+static void test_dhcp(void)
+{
+	uint8_t f[2048];
+	size_t len;
+	uint32_t bcast = A(255, 255, 255, 255);
+
+	reset(16, 0);
+	len = build_dhcp(f, 1, 0, 0, 0, false);		/* DISCOVER */
+	input(f, len);
+	CHECK(gw.stats.dhcp_offers == 1 && n_sent == 1);
+	check_dhcp_reply(0, 2, bcast, SB);
+	CHECK(!memcmp(sent[0] + OFF_ETH, "\xff\xff\xff\xff\xff\xff", 6));
+
+	len = build_dhcp(f, 3, 0, SB, GW, false);	/* REQUEST (selecting) */
+	input(f, len);
+	CHECK(gw.stats.dhcp_acks == 1 && n_sent == 2);
+	check_dhcp_reply(1, 5, bcast, SB);
+
+	len = build_dhcp(f, 3, SB, 0, 0, false);	/* renewal: ciaddr */
+	input(f, len);
+	CHECK(gw.stats.dhcp_acks == 2 && n_sent == 3);
+	check_dhcp_reply(2, 5, SB, SB);
+	CHECK(!memcmp(sent[2] + OFF_ETH, sb_mac, 6));
+
+	len = build_dhcp(f, 3, 0, A(10, 0, 2, 50), 0, false);	/* init-reboot, wrong */
+	input(f, len);
+	CHECK(gw.stats.dhcp_naks == 1 && n_sent == 4);
+	check_dhcp_reply(3, 6, bcast, 0);
+
+	len = build_dhcp(f, 3, 0, SB, A(10, 0, 2, 9), false);	/* another server's */
+	input(f, len);
+	len = build_dhcp(f, 1, 0, 0, 0, true);			/* options overrun */
+	input(f, len);
+	len = build_dhcp(f, 1, 0, 0, 0, false);
+	f[OFF_L4 + UDP_HDR_LEN + 236] = 0;			/* cookie */
+	wr16(f + OFF_L4 + 6, 0);
+	input(f, len);
+	len = build_dhcp(f, 1, 0, 0, 0, false);
+	input(f, OFF_L4 + 8 + 100);				/* truncated: IP length */
+	CHECK(gw.stats.dhcp_bad == 3);
+	CHECK(gw.stats.ip4_bad_length == 1);
+	len = build_dhcp(f, 7, 0, 0, 0, false);			/* RELEASE: silence */
+	input(f, len);
+	CHECK(n_sent == 4);
+}
+
+/* Run the event loop's flow part once, waiting up to ms. */
+static void poll_flows(int ms)
+{
+	struct epoll_event ev[8];
+	int n, i;
+
+	n = epoll_wait(gw.epfd, ev, 8, ms);
+	for (i = 0; i < n; i++) {
+		struct flow *f = flow_get(&gw, EP_IDX(ev[i].data.u64));
+
+		if (f && f->kind == FLOW_PING)
+			icmp4_sock_event(&gw, EP_IDX(ev[i].data.u64), ev[i].events);
+		else if (f)
+			udp4_sock_event(&gw, EP_IDX(ev[i].data.u64), ev[i].events);
+	}
+	gw_flush(&gw);
+}
+
+static int udp_listener(uint16_t *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	struct timeval tv = { .tv_sec = 2 };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
+		perror("udp listener");
+		exit(1);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static void test_udp(void)
+{
+	uint8_t f[2048], buf[2048];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	const uint8_t *l4;
+	size_t len, l4_len;
+	uint16_t port, closed_port;
+	ssize_t n;
+	int srv, tmp;
+
+	reset(2, 0);
+	srv = udp_listener(&port);
+	tmp = udp_listener(&closed_port);
+	close(tmp);
+
+	/* To the gateway: host loopback. */
+	len = build_udp(f, SB, 40000, GW, port, "ping", 4);
+	input(f, len);
+	CHECK(gw.stats.udp_to_host == 1 && flow_count(&gw) == 1);
+	n = recvfrom(srv, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+	CHECK(n == 4 && !memcmp(buf, "ping", 4));
+	if (n == 4) {
+		sendto(srv, "pong!", 5, 0, (struct sockaddr *)&from, fl);
+		poll_flows(2000);
+	}
+	CHECK(gw.stats.udp_from_host == 1 && n_sent == 1);
+	if (n_sent == 1) {
+		l4 = sent_ip4(0, IPPROTO_UDP, GW, SB, &l4_len);
+		CHECK(l4_len == 13 && rd16(l4) == port && rd16(l4 + 2) == 40000);
+		CHECK(!memcmp(l4 + 8, "pong!", 5));
+		CHECK(csum_fold(csum_add(csum_ip4_pseudo(GW, SB, IPPROTO_UDP, 13), l4, 13)) == 0);
+	}
+
+	/* The same tuple reuses the flow. */
+	input(f, len);
+	CHECK(flow_count(&gw) == 1 && gw.stats.flows_created == 1);
+	recv(srv, buf, sizeof(buf), 0);
+
+	/* A closed port: ICMP port unreachable, quoting the datagram. */
+	n_sent = 0;
+	len = build_udp(f, SB, 40001, GW, closed_port, "knock", 5);
+	input(f, len);
+	poll_flows(2000);
+	CHECK(gw.stats.icmp_errors_sent == 1 && n_sent == 1);
+	if (n_sent == 1) {
+		l4 = sent_ip4(0, IPPROTO_ICMP, GW, SB, &l4_len);
+		CHECK(l4[0] == 3 && l4[1] == 3);
+		CHECK(csum_fold(csum_add(0, l4, l4_len)) == 0);
+		CHECK(rdaddr(l4 + 8 + 12) == SB && rdaddr(l4 + 8 + 16) == GW);
+		CHECK(rd16(l4 + 28) == 40001 && rd16(l4 + 30) == closed_port);
+	}
+
+	/* The table holds two flows: a third is refused. */
+	len = build_udp(f, SB, 40002, GW, port, "x", 1);
+	input(f, len);
+	CHECK(gw.stats.flows_table_full == 1 && flow_count(&gw) == 2);
+
+	/* Idle flows expire. */
+	flow_expire(&gw, gw_now() + 61);
+	CHECK(flow_count(&gw) == 0 && gw.stats.flows_expired == 2);
+	input(f, len);
+	CHECK(flow_count(&gw) == 1);
+
+	/* Bad UDP: length past the packet, bad checksum, short header. */
+	len = build_udp(f, SB, 40003, GW, port, "abc", 3);
+	wr16(f + OFF_L4 + 4, 12);
+	input(f, len);
+	len = build_udp(f, SB, 40003, GW, port, "abc", 3);
+	f[OFF_L4 + 9] ^= 1;
+	input(f, len);
+	len = build_ip4(f, IPPROTO_UDP, SB, GW, (const uint8_t *)"\1\2\3\4\5", 5);
+	input(f, len);
+	CHECK(gw.stats.udp_bad == 3);
+	/* NEEDS_CSUM (offload negotiated) means the checksum is partial. */
+	reset(4, FRAME_OFF_CSUM);
+	len = build_udp(f, SB, 40003, GW, port, "abc", 3);
+	f[OFF_L4 + 9] ^= 1;
+	f[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	input(f, len);
+	CHECK(gw.stats.udp_bad == 0 && gw.stats.udp_to_host == 1);
+	recv(srv, buf, sizeof(buf), 0);
+
+	/* The DNS address answers nothing but port 53. */
+	n_sent = 0;
+	len = build_udp(f, SB, 40004, DNS, 54, "q", 1);
+	input(f, len);
+	CHECK(gw.stats.udp_closed_port == 1 && n_sent == 1);
+	close(srv);
+}
+
+static void test_dns(void)
+{
+	uint8_t f[2048], buf[2048];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	const uint8_t *l4;
+	size_t len, l4_len;
+	uint16_t port;
+	ssize_t n;
+	int srv;
+
+	reset(16, 0);
+	len = build_udp(f, SB, 33333, DNS, 53, "query", 5);
+	input(f, len);
+	CHECK(gw.stats.dns_no_upstream == 1 && flow_count(&gw) == 0);
+
+	srv = udp_listener(&port);
+	gw.cfg.dns_upstream[0] = (struct sockaddr_in){ .sin_family = AF_INET,
+		.sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	gw.cfg.n_dns_upstream = 1;
+	input(f, len);
+	CHECK(gw.stats.dns_queries == 1);
+	n = recvfrom(srv, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+	CHECK(n == 5 && !memcmp(buf, "query", 5));
+	if (n == 5) {
+		sendto(srv, "answer", 6, 0, (struct sockaddr *)&from, fl);
+		poll_flows(2000);
+	}
+	CHECK(n_sent == 1);
+	if (n_sent == 1) {
+		l4 = sent_ip4(0, IPPROTO_UDP, DNS, SB, &l4_len);
+		CHECK(rd16(l4) == 53 && rd16(l4 + 2) == 33333);
+		CHECK(l4_len == 14 && !memcmp(l4 + 8, "answer", 6));
+	}
+	close(srv);
+
+	{
+		struct sockaddr_in sa;
+
+		CHECK(dns_parse_upstream("127.0.0.1:5353", &sa) == 0 && ntohs(sa.sin_port) == 5353);
+		CHECK(dns_parse_upstream("192.0.2.1", &sa) == 0 && ntohs(sa.sin_port) == 53);
+		CHECK(dns_parse_upstream("192.0.2.1:", &sa) < 0);
+		CHECK(dns_parse_upstream("192.0.2.1:70000", &sa) < 0);
+		CHECK(dns_parse_upstream("::1", &sa) < 0);
+		CHECK(dns_parse_upstream("bogus", &sa) < 0);
+	}
+}
+
+/* A device that takes nothing: replies are counted as dropped. */
+static void test_tx_full(void)
+{
+	uint8_t f[256];
+	size_t len;
+
+	reset(16, 0);
+	send_room = 0;
+	len = build_echo(f, GW, 1, 8);
+	input(f, len);
+	CHECK(gw.stats.tx_drop_full == 1 && gw.stats.tx_frames == 0);
+}
+
+int main(void)
+{
+	test_arp();
+	test_icmp_gw();
+	test_ip4_malformed();
+	test_dhcp();
+	test_udp();
+	test_dns();
+	test_tx_full();
+	gw_fini(&gw);
+	if (failures) {
+		fprintf(stderr, "ringnetd-test-proto: %d check(s) failed\n", failures);
+		return 1;
+	}
+	printf("ringnetd-test-proto: all passed\n");
+	return 0;
+}
