@@ -846,6 +846,29 @@ TEST_F(chan, hostile_tx_producer)
 	rn_nl_close(&ev);
 }
 
+/* Free-running indices wrap at 2^32 without a hiccup. */
+TEST_F(chan, tx_indices_wrap)
+{
+	struct ringnet_uring *r = &self->ch.tx;
+	uint32_t start = 0xffffffff - 20, i;
+
+	/* An impossible producer makes the kernel skip to it: a cheap way
+	 * to move both indices close to the wrap. */
+	__atomic_store_n(r->producer, start, __ATOMIC_RELEASE);
+	ringnet_kick(&self->ch);
+	msleep(100);
+	ASSERT_EQ(start, __atomic_load_n(r->consumer, __ATOMIC_ACQUIRE));
+	r->head = r->cached = start;
+
+	for (i = 0; i < 60; i++) {
+		while (inject(&self->ch, self->mac, i, false))
+			msleep(5);
+		if (i % 8 == 7)
+			ASSERT_EQ(8, receive_intact(self->udp, i - 7, 8, 2000));
+	}
+	EXPECT_EQ(start + 60, __atomic_load_n(r->consumer, __ATOMIC_ACQUIRE));
+}
+
 /* A consumer index that cannot be keeps the queue stopped; a sane one restarts it. */
 TEST_F(chan, hostile_rx_consumer)
 {
