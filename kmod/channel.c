@@ -784,8 +784,9 @@ static __poll_t ringnet_chan_poll(struct file *file, poll_table *wait)
 		ringnet_kick(ch, rn);
 		if (READ_ONCE(*ch->rx.producer) != READ_ONCE(*ch->rx.consumer))
 			mask |= EPOLLIN | EPOLLRDNORM;
+		/* As userspace sees it: NAPI publishes its index per batch. */
 		if (ringnet_ring_used(READ_ONCE(*ch->tx.producer),
-				      READ_ONCE(ch->tx.cons)) < ch->tx.entries)
+				      READ_ONCE(*ch->tx.consumer)) < ch->tx.entries)
 			mask |= EPOLLOUT | EPOLLWRNORM;
 	}
 	rcu_read_unlock();

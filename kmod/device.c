@@ -73,11 +73,6 @@ int ringnet_check_settings(const struct nlattr *mem_limit,
 	if (offloads) {
 		u64 f = nla_get_u64(offloads);
 
-		if (f & ~RINGNET_F_SUPPORTED) {
-			NL_SET_ERR_MSG_ATTR(extack, offloads,
-					    "UDP segmentation offload needs Linux 6.2 or later");
-			return -EOPNOTSUPP;
-		}
 		if ((f & (RINGNET_F_TSO4 | RINGNET_F_TSO6 | RINGNET_F_USO)) &&
 		    !(f & RINGNET_F_CSUM)) {
 			NL_SET_ERR_MSG_ATTR(extack, offloads,
@@ -90,11 +85,18 @@ int ringnet_check_settings(const struct nlattr *mem_limit,
 					    "tso-ecn needs tso4 or tso6");
 			return -EINVAL;
 		}
+		/* "all" must work everywhere: allow what exists, and say so. */
+		if (f & ~RINGNET_F_SUPPORTED)
+			NL_SET_ERR_MSG_ATTR(extack, offloads,
+					    "uso needs Linux 6.2 or later; not allowed");
 	}
 	return 0;
 }
 
-/* Called under RTNL, after ringnet_check_settings() accepted the values. */
+/*
+ * Called under RTNL, after ringnet_check_settings() accepted the values.
+ * Offloads this kernel cannot carry are left out (the check warned).
+ */
 void ringnet_apply_settings(struct ringnet_dev *rn,
 			    const struct nlattr *mem_limit,
 			    const struct nlattr *offloads)
@@ -103,7 +105,7 @@ void ringnet_apply_settings(struct ringnet_dev *rn,
 	if (mem_limit)
 		WRITE_ONCE(rn->mem_limit, nla_get_u64(mem_limit));
 	if (offloads)
-		WRITE_ONCE(rn->offloads, nla_get_u64(offloads));
+		WRITE_ONCE(rn->offloads, nla_get_u64(offloads) & RINGNET_F_SUPPORTED);
 }
 
 static netdev_tx_t ringnet_start_xmit(struct sk_buff *skb,

@@ -54,6 +54,7 @@ struct dir_stats {
 	uint64_t gso;		/* frames with a GSO type: larger than the MTU */
 	uint64_t largest;	/* longest Ethernet frame */
 	uint64_t dropped;	/* did not fit a buffer of the destination */
+	uint64_t full;		/* times frames had to wait for room there */
 };
 
 struct side {
@@ -215,6 +216,8 @@ static unsigned int forward(struct side *src, struct side *dst)
 	}
 	room = ringnet_tx_reserve(&dst->ch, out, n);
 	/* Remember, for the sleep, that dst's room and not src's frames is missing. */
+	if (room < n && !src->stalled)
+		st->full++;
 	src->stalled = room < n;
 	for (i = 0; i < room; i++) {
 		uint32_t len = in[i].len;
@@ -237,12 +240,13 @@ static unsigned int forward(struct side *src, struct side *dst)
 		if (len > st->largest)
 			st->largest = len;
 	}
-	/* Submit before release: src's buffers are what we copied from. */
+	/* Only now that the copies are done may src have its buffers back. */
 	ringnet_tx_submit(&dst->ch, out, k);
 	ringnet_rx_release(&src->ch, room);
 	return room;
 }
 
+/* Change what epoll watches on a channel; a system call, so only on change. */
 static void watch(int epfd, struct side *s, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = s };
@@ -263,9 +267,10 @@ static void print_stats(struct side *a, struct side *b, uint64_t sleeps)
 		const struct dir_stats *st = &s[i]->out;
 
 		printf("%s -> %s: frames %" PRIu64 " bytes %" PRIu64
-		       " gso %" PRIu64 " largest %" PRIu64 " dropped %" PRIu64 "\n",
+		       " gso %" PRIu64 " largest %" PRIu64 " dropped %" PRIu64
+		       " full %" PRIu64 "\n",
 		       s[i]->spec, s[!i]->spec, st->frames, st->bytes, st->gso,
-		       st->largest, st->dropped);
+		       st->largest, st->dropped, st->full);
 	}
 	printf("kicks: %s %" PRIu64 " %s %" PRIu64 " sleeps %" PRIu64 "\n",
 	       a->spec, a->ch.kicks, b->spec, b->ch.kicks, sleeps);
