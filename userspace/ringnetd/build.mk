@@ -2,6 +2,7 @@
 RINGNETD_CORE		:= ringnetd/gw.c ringnetd/eth.c ringnetd/arp.c \
 			   ringnetd/ip4.c ringnetd/icmp.c ringnetd/udp.c \
 			   ringnetd/dhcp.c ringnetd/dns.c ringnetd/flow.c \
+			   ringnetd/tcp.c \
 			   ringnetd/csum.c ringnetd/log.c
 
 PROGRAMS		+= ringnetd
@@ -15,3 +16,7 @@ ringnetd_LIBS		:= ringnet
 # frame source: no device, no root.
 TESTS			+= ringnetd-test-proto
 ringnetd-test-proto_SRCS := ringnetd/tests/test-proto.c $(RINGNETD_CORE)
+
+# The TCP relay against real loopback sockets, through a fake frame source.
+TESTS			+= ringnetd-test-tcp
+ringnetd-test-tcp_SRCS := ringnetd/tests/test-tcp.c $(RINGNETD_CORE)

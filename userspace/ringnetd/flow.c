@@ -136,7 +136,12 @@ uint32_t flow_alloc(struct gw *gw, enum flow_kind kind, const struct flow_key *k
 
 int flow_set_fd(struct gw *gw, uint32_t idx, int fd)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EP_REF(EP_FLOW, idx) };
+	return flow_set_fd_ev(gw, idx, fd, EPOLLIN);
+}
+
+int flow_set_fd_ev(struct gw *gw, uint32_t idx, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = EP_REF(EP_FLOW, idx) };
 
 	gw->flows->e[idx].fd = fd;
 	/* EPOLLERR is always reported: that is how IP_RECVERR errors arrive. */
@@ -172,7 +177,7 @@ void flow_expire(struct gw *gw, time_t now)
 	uint32_t i;
 
 	for (i = 0; i < t->max; i++) {
-		if (t->e[i].kind == FLOW_FREE)
+		if (t->e[i].kind == FLOW_FREE || t->e[i].kind == FLOW_TCP)
 			continue;
 		if (now - t->e[i].last >= (time_t)gw->cfg.udp_timeout) {
 			flow_close(gw, i);

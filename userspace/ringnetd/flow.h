@@ -26,6 +26,7 @@ enum flow_kind {
 	FLOW_UDP,	/* sandbox UDP to a host address */
 	FLOW_DNS,	/* sandbox UDP to the DNS address, port 53 */
 	FLOW_PING,	/* ICMP echo over a ping socket */
+	FLOW_TCP,	/* a TCP connection (tcp.c: own state and timeouts) */
 };
 
 struct flow_key {
@@ -54,8 +55,10 @@ uint32_t flow_lookup(struct gw *gw, const struct flow_key *k);
 uint32_t flow_alloc(struct gw *gw, enum flow_kind kind, const struct flow_key *k);
 /* Give the entry a host socket: registered with epoll as EP_FLOW. */
 int flow_set_fd(struct gw *gw, uint32_t idx, int fd);
+/* The same with the epoll events given. */
+int flow_set_fd_ev(struct gw *gw, uint32_t idx, int fd, uint32_t events);
 void flow_close(struct gw *gw, uint32_t idx);
-/* Close flows idle for longer than the timeout. */
+/* Close flows idle for longer than the timeout (TCP: tcp_timer()). */
 void flow_expire(struct gw *gw, time_t now);
 unsigned int flow_count(const struct gw *gw);
 

@@ -57,7 +57,7 @@ int gw_init(struct gw *gw, const struct gw_config *cfg, struct frame_source *src
 			goto nomem;
 	}
 	gw->scratch = malloc(FRAME_BUF_SIZE);
-	if (!gw->scratch)
+	if (!gw->scratch || tcp_init(gw))
 		goto nomem;
 	return 0;
 nomem:
@@ -71,6 +71,7 @@ void gw_fini(struct gw *gw)
 
 	if (gw->flows)
 		flow_table_free(gw);
+	tcp_fini(gw);
 	for (i = 0; i < OUT_QUEUE_LEN; i++) {
 		free(gw->out_buf[i]);
 		gw->out_buf[i] = NULL;

@@ -63,7 +63,26 @@
 	X(ip4_bad_src,		"IPv4: source address not usable")	\
 	X(ip4_bad_dst,		"IPv4: destination not relayed (martian, multicast, broadcast)") \
 	X(ip4_proto,		"IPv4: protocol not handled")		\
-	X(tcp_unhandled,	"TCP: no relay yet, dropped")		\
+	X(tcp_bad,		"TCP: short, bad offset or checksum")	\
+	X(tcp_bad_flags,	"TCP: flag combinations dropped")	\
+	X(tcp_bad_opts,		"TCP: SYN options overrunning the header") \
+	X(tcp_syn_data,		"TCP: data on a SYN, ignored")		\
+	X(tcp_no_conn,		"TCP: segments for no connection (RST sent)") \
+	X(tcp_closed_port,	"TCP: to a gateway port nobody serves (RST)") \
+	X(tcp_connects,		"TCP: host connect()s started")		\
+	X(tcp_connected,	"TCP: host connect()s completed")	\
+	X(tcp_refused,		"TCP: connect refused or timed out (RST)") \
+	X(tcp_unreach,		"TCP: connect unreachable (ICMP)")	\
+	X(tcp_table_full,	"TCP: SYNs refused with RST, table full") \
+	X(tcp_ooo,		"TCP: out-of-order segments dropped")	\
+	X(tcp_bad_ack,		"TCP: ACKs for data never sent")	\
+	X(tcp_retrans,		"TCP: retransmissions to the sandbox")	\
+	X(tcp_rst_from_sb,	"TCP: RSTs from the sandbox")		\
+	X(tcp_rst_to_sb,	"TCP: RSTs sent to the sandbox")	\
+	X(tcp_host_short,	"TCP: writes the host socket took in part") \
+	X(tcp_timeouts,		"TCP: connections closed by a timeout")	\
+	X(tcp_bytes_to_host,	"TCP: payload bytes written to host sockets") \
+	X(tcp_bytes_from_host,	"TCP: payload bytes acked by the sandbox") \
 	X(icmp_bad,		"ICMP: short or bad checksum")		\
 	X(icmp_ignored,		"ICMP: types other than echo request")	\
 	X(icmp_echo_local,	"ICMP: echo to gateway or DNS answered")	\
@@ -110,6 +129,7 @@ struct gw_config {
 };
 
 struct flow_table;
+struct tcp_conn;
 
 struct gw {
 	struct gw_config cfg;
@@ -128,6 +148,7 @@ struct gw {
 	unsigned int n_out;
 	/* Scratch buffer for datagrams from the host. */
 	uint8_t *scratch;
+	struct tcp_conn *tcp;	/* tcp.c: per-flow TCP state, max_flows entries */
 };
 
 /* epoll_event.data.u64: the kind of fd in the high half, an index low. */
@@ -219,6 +240,15 @@ void icmp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
 /* udp.c */
 void udp4_input(struct gw *gw, const struct ip4_pkt *p);
 void udp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
+
+/* tcp.c */
+int tcp_init(struct gw *gw);
+void tcp_fini(struct gw *gw);
+void tcp4_input(struct gw *gw, const struct ip4_pkt *p);
+void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
+/* Retransmissions, probes, timeouts: call every TCP_TICK_MS. */
+void tcp_timer(struct gw *gw);
+#define TCP_TICK_MS	100
 
 /* dhcp.c */
 void dhcp_input(struct gw *gw, const struct ip4_pkt *p, const uint8_t *data,

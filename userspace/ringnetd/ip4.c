@@ -88,8 +88,7 @@ void ip4_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 		udp4_input(gw, &p);
 		break;
 	case IPPROTO_TCP:
-		/* The TCP relay (tcp.c) is not written yet. */
-		gw->stats.tcp_unhandled++;
+		tcp4_input(gw, &p);
 		break;
 	default:
 		gw->stats.ip4_proto++;

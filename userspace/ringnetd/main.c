@@ -10,7 +10,8 @@
  *	frame source ready  ->  gw_input() per frame  ->  arp / ip4 -> icmp,
  *	                                                   udp, dhcp, dns
  *	flow socket ready   ->  udp4/icmp4_sock_event() ->  frames to the sandbox
- *	timer (1 s)         ->  idle flows closed
+ *	timer (100 ms)      ->  TCP retransmissions and timeouts; each
+ *	                        second, idle UDP/ICMP flows closed
  *	signal              ->  clean exit
  *
  * Frames for the sandbox are queued while an event is handled and sent in
@@ -72,7 +73,7 @@ static void usage(FILE *f)
 "      --map-host-loopback ADDR  connections to ADDR reach the host's\n"
 "                              127.0.0.1 (default: none, so the sandbox\n"
 "                              cannot reach host-local services)\n"
-"      --max-flows N           most UDP/ICMP flows at once (4096)\n"
+"      --max-flows N           most flows (UDP, ICMP, TCP) at once (4096)\n"
 "      --udp-timeout SECONDS   idle flows are closed after (60)\n"
 "      --lease-time SECONDS    DHCP lease time (3600)\n"
 "  -s, --stats-socket PATH     print counters to whoever connects to PATH\n"
@@ -368,6 +369,8 @@ static void flow_event(struct gw *gw, uint32_t idx, uint32_t events)
 		return;
 	if (f->kind == FLOW_PING)
 		icmp4_sock_event(gw, idx, events);
+	else if (f->kind == FLOW_TCP)
+		tcp4_sock_event(gw, idx, events);
 	else
 		udp4_sock_event(gw, idx, events);
 }
@@ -379,7 +382,9 @@ int main(int argc, char **argv)
 	struct frame_source src;
 	struct gw gw;
 	struct epoll_event ev[64];
-	struct itimerspec its = { .it_interval.tv_sec = 1, .it_value.tv_sec = 1 };
+	struct itimerspec its = { .it_interval.tv_nsec = TCP_TICK_MS * 1000000L,
+				  .it_value.tv_nsec = TCP_TICK_MS * 1000000L };
+	unsigned int ticks_left = 1000 / TCP_TICK_MS;
 	sigset_t sigs;
 	int sfd, tfd, stfd = -1, n, i, ret = 0, err;
 	bool running = true;
@@ -470,8 +475,13 @@ int main(int argc, char **argv)
 			case EP_TIMER: {
 				uint64_t ticks;
 
-				if (read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+				if (read(tfd, &ticks, sizeof(ticks)) != sizeof(ticks))
+					break;
+				tcp_timer(&gw);
+				if (--ticks_left == 0) {
+					ticks_left = 1000 / TCP_TICK_MS;
 					flow_expire(&gw, gw_now());
+				}
 				break;
 			}
 			case EP_STATS: {

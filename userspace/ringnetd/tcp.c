@@ -1,0 +1,885 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TCP: every connection the sandbox opens is relayed onto a host socket,
+ * without data buffers of our own.
+ *
+ * The sandbox talks TCP with us; we talk to the destination with a plain
+ * host socket, and the two byte streams are joined by the sequence
+ * numbers alone:
+ *
+ *   sandbox -> host: an in-order segment is written to the host socket
+ *	and we acknowledge exactly what send() took; anything else (out of
+ *	order, beyond the window) is dropped with a duplicate ACK, so the
+ *	sandbox keeps it until it fits.  The window we advertise is the free
+ *	space of the host socket's send buffer (SO_SNDBUF - SIOCOUTQ).
+ *
+ *   host -> sandbox: data stays in the host socket's receive queue until
+ *	the sandbox acknowledges it.  We peek (MSG_PEEK) straight into the
+ *	output frame buffers, up to the sandbox's window, and consume
+ *	(MSG_TRUNC, no buffer) what the sandbox ACKs; a retransmission simply
+ *	peeks the same bytes again.  With SO_PEEK_OFF (TCP: Linux 6.9) the
+ *	peek starts at the first unsent byte; without it we peek from the
+ *	head into a discard buffer and skip what was already sent.
+ *
+ * So memory is the kernel's socket buffers plus a fixed struct tcp_conn
+ * per flow table entry.  The handshake mirrors the host's connect(): the
+ * SYN-ACK goes out only when connect() completed; refusal and timeout
+ * become an RST, unreachability an ICMP error.
+ *
+ * Not done: SACK, timestamps, urgent data, RTT estimation (the RTO is a
+ * fixed 200 ms doubled per retry), keepalive toward the sandbox.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <linux/icmp.h>
+#include <linux/sockios.h>
+
+#include "gw.h"
+#include "flow.h"
+
+#ifndef SO_PEEK_OFF
+#define SO_PEEK_OFF 42
+#endif
+
+#define TCP_HDR_LEN	20
+#define TCP_SYN_OPT_LEN	8	/* MSS (4), NOP, window scale (3) */
+
+#define F_FIN	0x01
+#define F_SYN	0x02
+#define F_RST	0x04
+#define F_PSH	0x08
+#define F_ACK	0x10
+#define F_URG	0x20
+
+#define OUR_WSCALE	7		/* windows up to 8 MiB */
+#define RTO_INIT_MS	200
+#define RTO_MAX_MS	10000
+#define MAX_RETRIES	12
+#define CONNECT_TIMEOUT_MS 30000	/* then RST, as if connect() timed out */
+#define IDLE_TIMEOUT_MS	(7200 * 1000)	/* both ways open, nothing moving */
+#define FIN_TIMEOUT_MS	60000		/* half closed, nothing moving */
+/* In flight toward the sandbox at once: the host socket holds it. */
+#define MAX_INFLIGHT	(4U << 20)
+#define MAX_INFLIGHT_NO_PEEK_OFF (1U << 20)
+#define DISCARD_LEN	65536
+#define TSO_MAX_PAYLOAD	(65535 - IP4_HDR_LEN - TCP_HDR_LEN)
+
+enum tcp_state {
+	TS_CONNECTING = 1,	/* SYN seen, host connect() in progress */
+	TS_SYN_RCVD,		/* SYN-ACK sent */
+	TS_ESTABLISHED,		/* half-closes are flags below */
+};
+
+struct tcp_conn {
+	uint8_t state;
+	uint8_t sb_wscale;	/* shift of the sandbox's window field */
+	uint8_t our_wscale;	/* shift of ours; 0 if the sandbox can't scale */
+	uint8_t dupacks;
+	uint8_t retries;
+	bool sb_fin;		/* FIN from the sandbox: host SHUT_WR done */
+	bool host_eof;		/* host EOF seen: our FIN is at fin_seq */
+	bool wnd_closed;	/* we advertised less than an MSS: update later */
+	uint16_t mss;		/* payload per segment toward the sandbox */
+	uint32_t sb_isn;
+	uint32_t rcv_nxt;	/* next byte expected from the sandbox */
+	uint32_t iss;
+	uint32_t snd_una;	/* oldest byte the sandbox hasn't acked */
+	uint32_t snd_nxt;	/* next byte to send */
+	uint32_t snd_max;	/* highest ever sent */
+	uint32_t fin_seq;
+	uint32_t sb_wnd;	/* the sandbox's window, bytes */
+	uint32_t rto_ms;
+	uint64_t rto_at;	/* ms; 0: nothing outstanding */
+	uint64_t last_ms;	/* last progress either way */
+	uint64_t start_ms;
+	uint64_t probe_ms;	/* last zero window probe */
+};
+
+/* -1: probe at init; 0: without SO_PEEK_OFF; 1: with.  Tests force 0. */
+int tcp_peek_off_mode = -1;
+static uint8_t discard_buf[DISCARD_LEN];
+
+#define SEQ_LT(a, b)	((int32_t)((a) - (b)) < 0)
+#define SEQ_LE(a, b)	((int32_t)((a) - (b)) <= 0)
+#define SEQ_GT(a, b)	((int32_t)((a) - (b)) > 0)
+#define SEQ_GE(a, b)	((int32_t)((a) - (b)) >= 0)
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int tcp_init(struct gw *gw)
+{
+	int fd, zero = 0;
+
+	gw->tcp = calloc(gw->cfg.max_flows, sizeof(*gw->tcp));
+	if (!gw->tcp)
+		return -ENOMEM;
+	if (tcp_peek_off_mode < 0) {
+		/* Older kernels: EINVAL or EOPNOTSUPP on a TCP socket. */
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		tcp_peek_off_mode = fd >= 0 &&
+			setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)) == 0;
+		if (fd >= 0)
+			close(fd);
+		gw_log(LOG_INFO_, "tcp: %s SO_PEEK_OFF",
+		       tcp_peek_off_mode ? "with" : "without");
+	}
+	return 0;
+}
+
+void tcp_fini(struct gw *gw)
+{
+	free(gw->tcp);
+	gw->tcp = NULL;
+}
+
+static struct tcp_conn *conn_of(struct gw *gw, uint32_t idx)
+{
+	return &gw->tcp[idx];
+}
+
+static uint32_t new_isn(void)
+{
+	uint32_t v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
+		v = (uint32_t)now_ms() * 2654435761U;
+	return v;
+}
+
+/* The window we can take: free space in the host socket's send buffer. */
+static uint32_t rcv_wnd(struct gw *gw, struct flow *f, struct tcp_conn *c)
+{
+	int sndbuf = 0, outq = 0;
+	socklen_t sl = sizeof(sndbuf);
+	uint32_t w, max = 65535U << c->our_wscale;
+
+	(void)gw;
+	if (f->fd < 0 || c->sb_fin)
+		return 0;
+	if (getsockopt(f->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) < 0 ||
+	    ioctl(f->fd, SIOCOUTQ, &outq) < 0)
+		return 0;
+	/* SO_SNDBUF counts overhead too (the kernel doubles what was set):
+	 * half of the difference is what send() surely takes. */
+	w = sndbuf > outq ? (uint32_t)(sndbuf - outq) / 2 : 0;
+	if (w > max)
+		w = max;
+	/* No silly windows. */
+	if (w < c->mss)
+		w = 0;
+	return w;
+}
+
+/*
+ * Finish a segment whose payload (len bytes) is already in the current
+ * output buffer, after a header of TCP_HDR_LEN + optlen bytes.
+ */
+static void seg_finish(struct gw *gw, struct flow *f, struct tcp_conn *c,
+		       uint8_t flags, uint32_t seq, size_t optlen, size_t len,
+		       uint32_t wnd_field)
+{
+	uint8_t *l4 = ip4_out_begin(gw), *vh;
+	size_t hl = TCP_HDR_LEN + optlen, l4_len = hl + len;
+	bool tso = (gw->src->offloads & FRAME_OFF_TSO4) && len > c->mss;
+	bool partial = gw->src->offloads & FRAME_OFF_TSO4;
+	uint32_t sum;
+
+	wr16(l4, f->key.peer_port);
+	wr16(l4 + 2, f->key.sb_port);
+	wr32(l4 + 4, seq);
+	wr32(l4 + 8, (flags & F_ACK) ? c->rcv_nxt : 0);
+	l4[12] = (uint8_t)((hl / 4) << 4);
+	l4[13] = flags;
+	wr16(l4 + 14, (uint16_t)(wnd_field > 65535 ? 65535 : wnd_field));
+	wr16(l4 + 16, 0);
+	wr16(l4 + 18, 0);
+	sum = csum_ip4_pseudo(f->key.peer_addr, f->key.sb_addr, IPPROTO_TCP,
+			      (uint16_t)l4_len);
+	if (partial) {
+		/* The sandbox's stack completes it (or trusts it). */
+		wr16(l4 + 16, (uint16_t)~csum_fold(sum));
+	} else {
+		wr16(l4 + 16, csum_fold(csum_add(sum, l4, l4_len)));
+	}
+	ip4_out_finish(gw, f->key.peer_addr, f->key.sb_addr, IPPROTO_TCP, l4_len,
+		       eth_sb_mac(gw));
+	if (partial) {
+		struct virtio_net_hdr_v1 h = { 0 };
+
+		vh = gw->out_buf[gw->n_out - 1];
+		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h.csum_start = ETH_HDR_LEN + IP4_HDR_LEN;
+		h.csum_offset = 16;
+		if (tso) {
+			h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+			h.gso_size = c->mss;
+			h.hdr_len = (uint16_t)(ETH_HDR_LEN + IP4_HDR_LEN + hl);
+		}
+		memcpy(vh, &h, sizeof(h));
+	}
+}
+
+/* A segment without payload: ACK, FIN, RST, SYN-ACK. */
+static void send_ctl(struct gw *gw, struct flow *f, struct tcp_conn *c,
+		     uint8_t flags, uint32_t seq)
+{
+	uint32_t w, wf;
+	size_t optlen = 0;
+	uint8_t *o;
+
+	if (flags & F_SYN) {
+		o = ip4_out_begin(gw) + TCP_HDR_LEN;
+		o[0] = 2;
+		o[1] = 4;
+		wr16(o + 2, (uint16_t)(gw->cfg.mtu - IP4_HDR_LEN - TCP_HDR_LEN));
+		o[4] = 1;
+		o[5] = 3;
+		o[6] = 3;
+		o[7] = c->our_wscale;
+		optlen = c->our_wscale || c->sb_wscale ? 8 : 4;
+		if (optlen == 4) {
+			/* The sandbox did not offer scaling: don't either. */
+			o[4] = 0;
+		}
+	}
+	w = (flags & F_RST) ? 0 : rcv_wnd(gw, f, c);
+	c->wnd_closed = !(flags & F_RST) && w < c->mss;
+	wf = (flags & F_SYN) ? (w > 65535 ? 65535 : w) : w >> c->our_wscale;
+	seg_finish(gw, f, c, flags, seq, optlen, 0, wf);
+}
+
+/* An RST for a segment that has no connection (RFC 9293 3.10.7.1). */
+static void send_rst_reply(struct gw *gw, const struct ip4_pkt *p, uint8_t flags,
+			   uint32_t seq, uint32_t ack, size_t plen)
+{
+	struct flow f = { .key = { .proto = IPPROTO_TCP, .sb_addr = p->src,
+				   .peer_addr = p->dst, .sb_port = rd16(p->l4),
+				   .peer_port = rd16(p->l4 + 2) }, .fd = -1 };
+	struct tcp_conn c = { .mss = 536 };
+
+	if (flags & F_ACK) {
+		seg_finish(gw, &f, &c, F_RST, ack, 0, 0, 0);
+	} else {
+		c.rcv_nxt = seq + (uint32_t)plen + !!(flags & F_SYN) + !!(flags & F_FIN);
+		seg_finish(gw, &f, &c, F_RST | F_ACK, 0, 0, 0, 0);
+	}
+	gw->stats.tcp_rst_to_sb++;
+}
+
+/* Close the host side, with an RST to its peer if abort. */
+static void conn_close(struct gw *gw, uint32_t idx, bool abort)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	if (!f)
+		return;
+	if (abort && f->fd >= 0)
+		setsockopt(f->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	memset(conn_of(gw, idx), 0, sizeof(struct tcp_conn));
+	flow_close(gw, idx);
+}
+
+/* RST to the sandbox and to the host peer. */
+static void conn_reset(struct gw *gw, uint32_t idx)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct tcp_conn *c = conn_of(gw, idx);
+
+	if (!f)
+		return;
+	send_ctl(gw, f, c, F_RST | F_ACK, c->snd_nxt);
+	gw->stats.tcp_rst_to_sb++;
+	conn_close(gw, idx, true);
+}
+
+static void arm_rto(struct tcp_conn *c, uint64_t now)
+{
+	if (c->snd_una != c->snd_nxt || c->state == TS_SYN_RCVD) {
+		if (!c->rto_at)
+			c->rto_at = now + c->rto_ms;
+	} else {
+		c->rto_at = 0;
+	}
+}
+
+/* How many of the bytes from snd_una are data (not the FIN). */
+static uint32_t data_upto(const struct tcp_conn *c, uint32_t seq)
+{
+	if (c->host_eof && SEQ_GT(seq, c->fin_seq))
+		seq = c->fin_seq;
+	return SEQ_GT(seq, c->snd_una) ? seq - c->snd_una : 0;
+}
+
+/*
+ * Host to sandbox: peek what the sandbox's window allows into output
+ * frames, as many as the output queue has room for per call.
+ */
+static void tcp_push(struct gw *gw, uint32_t idx)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct tcp_conn *c = conn_of(gw, idx);
+	struct iovec iov[MAX_INFLIGHT_NO_PEEK_OFF / DISCARD_LEN + 1 + OUT_QUEUE_LEN];
+	size_t seg_max, seglen[OUT_QUEUE_LEN];
+	uint32_t inflight, room, budget, max_inflight;
+	unsigned int slots, nseg, niov, i;
+	struct msghdr mh;
+	ssize_t n;
+	size_t skip;
+	int off;
+
+	if (!f || c->state != TS_ESTABLISHED)
+		return;
+	max_inflight = tcp_peek_off_mode ? MAX_INFLIGHT : MAX_INFLIGHT_NO_PEEK_OFF;
+	seg_max = (gw->src->offloads & FRAME_OFF_TSO4) ? TSO_MAX_PAYLOAD / c->mss * c->mss
+						       : c->mss;
+	while (!c->host_eof) {
+		inflight = c->snd_nxt - c->snd_una;
+		room = c->sb_wnd < max_inflight ? c->sb_wnd : max_inflight;
+		if (inflight >= room)
+			break;
+		budget = room - inflight;
+		if (gw->n_out == OUT_QUEUE_LEN)
+			gw_flush(gw);
+		slots = OUT_QUEUE_LEN - gw->n_out;
+
+		niov = 0;
+		skip = 0;
+		if (tcp_peek_off_mode) {
+			off = (int)inflight;
+			if (setsockopt(f->fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)) < 0)
+				return;
+		} else {
+			for (skip = inflight; skip; niov++) {
+				iov[niov].iov_base = discard_buf;
+				iov[niov].iov_len = skip < DISCARD_LEN ? skip : DISCARD_LEN;
+				skip -= iov[niov].iov_len;
+			}
+			skip = inflight;
+		}
+		for (nseg = 0; nseg < slots && budget; nseg++) {
+			seglen[nseg] = budget < seg_max ? budget : seg_max;
+			iov[niov].iov_base = gw->out_buf[gw->n_out + nseg] + OFF_L4 + TCP_HDR_LEN;
+			iov[niov++].iov_len = seglen[nseg];
+			budget -= (uint32_t)seglen[nseg];
+		}
+		mh = (struct msghdr){ .msg_iov = iov, .msg_iovlen = niov };
+		n = recvmsg(f->fd, &mh, MSG_PEEK | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				break;
+			conn_reset(gw, idx);
+			return;
+		}
+		if (n == 0) {
+			/* Nothing beyond what was sent, and EOF. */
+			c->host_eof = true;
+			c->fin_seq = c->snd_nxt;
+			break;
+		}
+		if ((size_t)n <= skip)
+			break;	/* no new data (no SO_PEEK_OFF: EOF shows later) */
+		n -= (ssize_t)skip;
+		for (i = 0; i < nseg && n > 0; i++) {
+			size_t len = (size_t)n < seglen[i] ? (size_t)n : seglen[i];
+			bool last = (size_t)n <= seglen[i];
+
+			seg_finish(gw, f, c, F_ACK | (last ? F_PSH : 0), c->snd_nxt, 0, len,
+				   rcv_wnd(gw, f, c) >> c->our_wscale);
+			c->snd_nxt += (uint32_t)len;
+			n -= (ssize_t)len;
+		}
+		if (SEQ_GT(c->snd_nxt, c->snd_max))
+			c->snd_max = c->snd_nxt;
+		/* Less than asked: the queue is drained.  With SO_PEEK_OFF,
+		 * one more peek tells EOF (0) from no data (EAGAIN). */
+		if (i < nseg && !tcp_peek_off_mode)
+			break;
+	}
+	if (c->host_eof && c->snd_nxt == c->fin_seq) {
+		send_ctl(gw, f, c, F_FIN | F_ACK, c->snd_nxt);
+		c->snd_nxt++;
+		if (SEQ_GT(c->snd_nxt, c->snd_max))
+			c->snd_max = c->snd_nxt;
+	}
+	arm_rto(c, now_ms());
+}
+
+/* Send everything from snd_una again. */
+static void retransmit(struct gw *gw, uint32_t idx)
+{
+	struct tcp_conn *c = conn_of(gw, idx);
+
+	gw->stats.tcp_retrans++;
+	c->snd_nxt = c->snd_una;
+	c->dupacks = 0;
+	tcp_push(gw, idx);
+}
+
+static void mirror_connect_error(struct gw *gw, uint32_t idx, int err)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct tcp_conn *c = conn_of(gw, idx);
+	uint8_t code, *l4;
+	unsigned int before;
+	size_t len;
+
+	if (err == EHOSTUNREACH || err == ENETUNREACH) {
+		code = err == EHOSTUNREACH ? ICMP_HOST_UNREACH : ICMP_NET_UNREACH;
+		before = gw->n_out;
+		if (before == OUT_QUEUE_LEN) {
+			gw_flush(gw);
+			before = 0;
+		}
+		icmp4_send_error(gw, ICMP_DEST_UNREACH, code, f->key.sb_addr,
+				 f->key.peer_addr, IPPROTO_TCP, f->key.sb_port,
+				 f->key.peer_port, NULL, 0);
+		if (gw->n_out == before + 1) {
+			/* The quote's bytes 4-7 are the SYN's sequence number,
+			 * which the sandbox's stack checks. */
+			l4 = gw->out_buf[before] + OFF_L4;
+			len = gw->out[before].len - OFF_L4;
+			wr32(l4 + ICMP_HDR_LEN + IP4_HDR_LEN + 4, c->sb_isn);
+			wr16(l4 + 2, 0);
+			wr16(l4 + 2, csum_fold(csum_add(0, l4, len)));
+		}
+		gw->stats.tcp_unreach++;
+		conn_close(gw, idx, false);
+		return;
+	}
+	gw->stats.tcp_refused++;
+	c->rcv_nxt = c->sb_isn + 1;
+	send_ctl(gw, f, c, F_RST | F_ACK, 0);
+	gw->stats.tcp_rst_to_sb++;
+	conn_close(gw, idx, false);
+}
+
+static void connected(struct gw *gw, uint32_t idx)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct tcp_conn *c = conn_of(gw, idx);
+
+	gw->stats.tcp_connected++;
+	c->state = TS_SYN_RCVD;
+	c->snd_nxt = c->iss + 1;
+	c->snd_max = c->snd_nxt;
+	send_ctl(gw, f, c, F_SYN | F_ACK, c->iss);
+	c->last_ms = now_ms();
+	c->rto_at = c->last_ms + c->rto_ms;
+}
+
+/* Options of the sandbox's SYN; false if they overrun the header. */
+static bool parse_syn_opts(const uint8_t *o, size_t len, uint16_t *mss, int *ws)
+{
+	size_t i = 0, l;
+
+	*mss = 536;
+	*ws = -1;
+	while (i < len) {
+		if (o[i] == 0)
+			break;
+		if (o[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len)
+			return false;
+		l = o[i + 1];
+		if (l < 2 || i + l > len)
+			return false;
+		if (o[i] == 2 && l == 4)
+			*mss = rd16(o + i + 2);
+		else if (o[i] == 3 && l == 3)
+			*ws = o[i + 2] > 14 ? 14 : o[i + 2];
+		i += l;
+	}
+	return true;
+}
+
+static void new_conn(struct gw *gw, const struct ip4_pkt *p, const struct flow_key *k,
+		     uint32_t seq, size_t doff, size_t plen)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(k->peer_port),
+				  .sin_addr.s_addr = p->dst };
+	struct tcp_conn *c;
+	struct flow *f;
+	uint16_t mss;
+	uint32_t idx;
+	int ws, fd, one = 1, err;
+
+	if (!parse_syn_opts(p->l4 + TCP_HDR_LEN, doff - TCP_HDR_LEN, &mss, &ws)) {
+		gw->stats.tcp_bad_opts++;
+		return;
+	}
+	if (plen)
+		gw->stats.tcp_syn_data++;	/* acked later, when resent */
+	if (gw->cfg.map_loopback && p->dst == gw->cfg.map_loopback) {
+		to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else if (p->dst == gw->cfg.gw || p->dst == gw->cfg.dns) {
+		gw->stats.tcp_closed_port++;
+		send_rst_reply(gw, p, F_SYN, seq, 0, plen);
+		return;
+	} else if (!ip4_is_relayable(gw, p->dst) || p->src == 0) {
+		gw->stats.ip4_bad_dst++;
+		return;
+	}
+	idx = flow_alloc(gw, FLOW_TCP, k);
+	if (idx == FLOW_NONE) {
+		gw->stats.tcp_table_full++;
+		send_rst_reply(gw, p, F_SYN, seq, 0, plen);
+		return;
+	}
+	f = flow_get(gw, idx);
+	c = conn_of(gw, idx);
+	memset(c, 0, sizeof(*c));
+	c->state = TS_CONNECTING;
+	c->sb_isn = seq;
+	c->rcv_nxt = seq + 1;
+	c->iss = new_isn();
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->sb_wscale = ws >= 0 ? (uint8_t)ws : 0;
+	c->our_wscale = ws >= 0 ? OUR_WSCALE : 0;
+	c->sb_wnd = rd16(p->l4 + 14);	/* never scaled on a SYN */
+	if (mss < 64)
+		mss = 64;
+	if (mss > gw->cfg.mtu - IP4_HDR_LEN - TCP_HDR_LEN)
+		mss = (uint16_t)(gw->cfg.mtu - IP4_HDR_LEN - TCP_HDR_LEN);
+	c->mss = mss;
+	c->rto_ms = RTO_INIT_MS;
+	c->start_ms = c->last_ms = now_ms();
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || flow_set_fd_ev(gw, idx, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0) {
+		gw->stats.flows_socket_err++;
+		if (fd >= 0 && f->fd != fd)
+			close(fd);
+		c->rcv_nxt = seq + 1;
+		send_ctl(gw, f, c, F_RST | F_ACK, 0);
+		gw->stats.tcp_rst_to_sb++;
+		conn_close(gw, idx, false);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	gw->stats.tcp_connects++;
+	if (gw_log_level >= LOG_DEBUG_) {
+		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+		gw_log(LOG_DEBUG_, "tcp flow %s:%u -> %s:%u", ip4_str(p->src, a),
+		       k->sb_port, ip4_str(to.sin_addr.s_addr, b), k->peer_port);
+	}
+	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) == 0) {
+		connected(gw, idx);
+		return;
+	}
+	err = errno;
+	if (err != EINPROGRESS)
+		mirror_connect_error(gw, idx, err);
+	/* Else EPOLLOUT or EPOLLERR tells. */
+}
+
+/* Sandbox data (and FIN) at seq: write what's in order to the host. */
+static void data_in(struct gw *gw, uint32_t idx, uint32_t seq, const uint8_t *d,
+		    size_t len, bool fin)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct tcp_conn *c = conn_of(gw, idx);
+	uint32_t trim;
+	ssize_t n;
+
+	if (c->sb_fin) {
+		/* Anything after the FIN is a retransmission: re-ACK. */
+		send_ctl(gw, f, c, F_ACK, c->snd_nxt);
+		return;
+	}
+	if (SEQ_GT(seq, c->rcv_nxt)) {
+		gw->stats.tcp_ooo++;
+		gw_log(LOG_DEBUG_, "tcp ooo: seq %u rcv_nxt %u len %zu", seq - c->sb_isn,
+		       c->rcv_nxt - c->sb_isn, len);
+		send_ctl(gw, f, c, F_ACK, c->snd_nxt);
+		return;
+	}
+	trim = c->rcv_nxt - seq;
+	if (trim > len) {
+		/* All old: the sandbox missed our ACK. */
+		send_ctl(gw, f, c, F_ACK, c->snd_nxt);
+		return;
+	}
+	d += trim;
+	len -= trim;
+	if (len) {
+		n = send(f->fd, d, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				conn_reset(gw, idx);
+				return;
+			}
+			n = 0;
+		}
+		if ((size_t)n < len) {
+			gw->stats.tcp_host_short++;
+			gw_log(LOG_DEBUG_, "tcp short: %zd of %zu at %u", n, len,
+			       c->rcv_nxt - c->sb_isn);
+			fin = false;
+		}
+		c->rcv_nxt += (uint32_t)n;
+		gw->stats.tcp_bytes_to_host += (uint64_t)n;
+		if (n)
+			c->last_ms = now_ms();
+	}
+	if (fin) {
+		c->rcv_nxt++;
+		c->sb_fin = true;
+		c->last_ms = now_ms();
+		shutdown(f->fd, SHUT_WR);
+	}
+	send_ctl(gw, f, c, F_ACK, c->snd_nxt);
+}
+
+void tcp4_input(struct gw *gw, const struct ip4_pkt *p)
+{
+	const uint8_t *l4 = p->l4;
+	struct flow_key k;
+	struct tcp_conn *c;
+	struct flow *f;
+	size_t doff, plen;
+	uint32_t seq, ack, idx, sum, data_acked, old_wnd;
+	uint8_t flags;
+
+	if (p->l4_len < TCP_HDR_LEN) {
+		gw->stats.tcp_bad++;
+		return;
+	}
+	doff = (size_t)(l4[12] >> 4) * 4;
+	if (doff < TCP_HDR_LEN || doff > p->l4_len) {
+		gw->stats.tcp_bad++;
+		return;
+	}
+	if (!(p->vnet_flags & (VIRTIO_NET_HDR_F_DATA_VALID | VIRTIO_NET_HDR_F_NEEDS_CSUM))) {
+		sum = csum_ip4_pseudo(p->src, p->dst, IPPROTO_TCP, (uint16_t)p->l4_len);
+		if (csum_fold(csum_add(sum, l4, p->l4_len)) != 0) {
+			gw->stats.tcp_bad++;
+			return;
+		}
+	}
+	k = (struct flow_key){ .proto = IPPROTO_TCP, .sb_addr = p->src,
+			       .peer_addr = p->dst, .sb_port = rd16(l4),
+			       .peer_port = rd16(l4 + 2) };
+	seq = rd32(l4 + 4);
+	ack = rd32(l4 + 8);
+	flags = l4[13] & 0x3f;
+	plen = p->l4_len - doff;
+	if (!k.sb_port || !k.peer_port || (flags & F_SYN && flags & (F_FIN | F_RST)) ||
+	    !(flags & (F_SYN | F_RST | F_ACK))) {
+		gw->stats.tcp_bad_flags++;
+		return;
+	}
+	if (p->src == 0) {
+		gw->stats.ip4_bad_src++;
+		return;
+	}
+
+	idx = flow_lookup(gw, &k);
+	if (idx != FLOW_NONE && (flags & F_SYN) && !(flags & F_ACK) &&
+	    conn_of(gw, idx)->sb_isn != seq) {
+		/* A new connection on the tuple of an old one: the old is gone. */
+		conn_close(gw, idx, true);
+		idx = FLOW_NONE;
+	}
+	if (idx == FLOW_NONE) {
+		if (flags & F_RST)
+			return;
+		if ((flags & (F_SYN | F_ACK)) == F_SYN) {
+			new_conn(gw, p, &k, seq, doff, plen);
+			return;
+		}
+		gw->stats.tcp_no_conn++;
+		send_rst_reply(gw, p, flags, seq, ack, plen);
+		return;
+	}
+	f = flow_get(gw, idx);
+	c = conn_of(gw, idx);
+
+	if (flags & F_RST) {
+		/* Acceptable if in the window we offered (RFC 5961 lite). */
+		if (SEQ_GE(seq, c->rcv_nxt - 1) &&
+		    SEQ_LE(seq, c->rcv_nxt + (65535U << c->our_wscale))) {
+			gw->stats.tcp_rst_from_sb++;
+			conn_close(gw, idx, true);
+		} else {
+			gw->stats.tcp_bad_flags++;
+		}
+		return;
+	}
+	if (flags & F_SYN) {
+		/* The same SYN again, or a SYN-ACK from the sandbox. */
+		if (!(flags & F_ACK) && c->state == TS_SYN_RCVD)
+			send_ctl(gw, f, c, F_SYN | F_ACK, c->iss);
+		else if (flags & F_ACK)
+			gw->stats.tcp_bad_flags++;
+		return;
+	}
+	if (!(flags & F_ACK) || c->state == TS_CONNECTING) {
+		gw->stats.tcp_bad_flags++;
+		return;
+	}
+	if (c->state == TS_SYN_RCVD) {
+		if (ack != c->iss + 1) {
+			gw->stats.tcp_bad_ack++;
+			return;
+		}
+		c->state = TS_ESTABLISHED;
+		c->snd_una = c->iss + 1;
+		c->rto_at = 0;
+		c->retries = 0;
+		c->rto_ms = RTO_INIT_MS;
+	}
+
+	old_wnd = c->sb_wnd;
+	if (SEQ_GT(ack, c->snd_max)) {
+		gw->stats.tcp_bad_ack++;
+		send_ctl(gw, f, c, F_ACK, c->snd_nxt);
+		return;
+	}
+	if (SEQ_GT(ack, c->snd_una)) {
+		data_acked = data_upto(c, ack);
+		if (data_acked) {
+			/* Only now does the data leave the host socket. */
+			ssize_t r = recv(f->fd, NULL, data_acked, MSG_TRUNC | MSG_DONTWAIT);
+
+			if (r > 0)
+				gw->stats.tcp_bytes_from_host += (uint64_t)r;
+		}
+		c->snd_una = ack;
+		if (SEQ_LT(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		c->dupacks = 0;
+		c->retries = 0;
+		c->rto_ms = RTO_INIT_MS;
+		c->rto_at = 0;
+		c->last_ms = now_ms();
+	} else if (ack == c->snd_una && !plen && !(flags & F_FIN) &&
+		   c->snd_nxt != c->snd_una &&
+		   ((uint32_t)rd16(l4 + 14) << c->sb_wscale) == old_wnd) {
+		if (++c->dupacks == 3) {
+			c->sb_wnd = old_wnd;
+			retransmit(gw, idx);
+		}
+	}
+	c->sb_wnd = (uint32_t)rd16(l4 + 14) << c->sb_wscale;
+
+	if (plen || (flags & F_FIN))
+		data_in(gw, idx, seq, l4 + doff, plen, flags & F_FIN);
+	if (!flow_get(gw, idx))
+		return;
+	if (c->sb_fin && c->host_eof && SEQ_GT(c->snd_una, c->fin_seq)) {
+		conn_close(gw, idx, false);	/* both ways closed, all acked */
+		return;
+	}
+	tcp_push(gw, idx);
+}
+
+void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct tcp_conn *c;
+	socklen_t sl = sizeof(int);
+	int err = 0;
+
+	if (!f || f->kind != FLOW_TCP)
+		return;
+	c = conn_of(gw, idx);
+	if (c->state == TS_CONNECTING) {
+		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			return;
+		if (getsockopt(f->fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0)
+			err = errno;
+		if (err)
+			mirror_connect_error(gw, idx, err);
+		else
+			connected(gw, idx);
+		return;
+	}
+	if (events & EPOLLERR) {
+		if (getsockopt(f->fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0)
+			err = errno;
+		if (err) {
+			conn_reset(gw, idx);
+			return;
+		}
+	}
+	if ((events & EPOLLOUT) && c->wnd_closed && c->state == TS_ESTABLISHED &&
+	    rcv_wnd(gw, f, c) >= c->mss)
+		send_ctl(gw, f, c, F_ACK, c->snd_nxt);	/* window update */
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		tcp_push(gw, idx);
+}
+
+void tcp_timer(struct gw *gw)
+{
+	uint64_t now = now_ms();
+	struct tcp_conn *c;
+	struct flow *f;
+	uint32_t i;
+
+	for (i = 0; i < gw->cfg.max_flows; i++) {
+		f = flow_get(gw, i);
+		if (!f || f->kind != FLOW_TCP)
+			continue;
+		c = conn_of(gw, i);
+		if (c->state == TS_CONNECTING) {
+			if (now - c->start_ms >= CONNECT_TIMEOUT_MS) {
+				gw->stats.tcp_timeouts++;
+				mirror_connect_error(gw, i, ETIMEDOUT);
+			}
+			continue;
+		}
+		if (now - c->last_ms >= ((c->sb_fin || c->host_eof) ? FIN_TIMEOUT_MS
+								     : IDLE_TIMEOUT_MS)) {
+			gw->stats.tcp_timeouts++;
+			conn_reset(gw, i);
+			continue;
+		}
+		if (c->rto_at && now >= c->rto_at) {
+			if (++c->retries > MAX_RETRIES) {
+				gw->stats.tcp_timeouts++;
+				conn_reset(gw, i);
+				continue;
+			}
+			c->rto_ms = c->rto_ms * 2 > RTO_MAX_MS ? RTO_MAX_MS : c->rto_ms * 2;
+			c->rto_at = 0;
+			if (c->state == TS_SYN_RCVD) {
+				gw->stats.tcp_retrans++;
+				send_ctl(gw, f, c, F_SYN | F_ACK, c->iss);
+				c->rto_at = now + c->rto_ms;
+			} else {
+				retransmit(gw, i);
+			}
+			continue;
+		}
+		if (c->state != TS_ESTABLISHED)
+			continue;
+		if (!c->sb_wnd && c->snd_nxt == c->snd_una && !c->host_eof &&
+		    now - c->last_ms >= c->rto_ms && now - c->probe_ms >= c->rto_ms) {
+			c->probe_ms = now;
+			/* Zero window probe: an old sequence number, so the
+			 * sandbox answers with its current window. */
+			send_ctl(gw, f, c, F_ACK, c->snd_una - 1);
+		}
+		if (c->wnd_closed && rcv_wnd(gw, f, c) >= c->mss)
+			send_ctl(gw, f, c, F_ACK, c->snd_nxt);	/* window update */
+	}
+}
