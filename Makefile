@@ -90,7 +90,7 @@ vmtest: all
 # The README's test command: everything a fresh clone needs, then every test.
 check:
 	scripts/install-deps
-	$(MAKE) check-build
+	$(MAKE) --no-print-directory check-build
 
 check-build: all lint unit native vmtest
 

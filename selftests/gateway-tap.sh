@@ -488,9 +488,9 @@ tcp_bulk()
 	local mtu=$1 addr=$2 out
 	out=$(in_ns sbx timeout 60 "$PY" "$TMPD/tcp_client.py" get "$addr" 8080 "$TMPD/big")
 	[ "$out" = "$BIG_SHA" ] || fail "download at mtu $mtu to $addr: got '$out'"
-	# KNOWN BUG: a 20 MiB upload stalls now and then (the sandbox's
-	# retransmission of a hole never reaches us); run it on request.
-	if [ -n "$RINGNETD_TCP_BULK" ]; then
+	# At MTU 1500 a bulk upload still stalls now and then after the host
+	# socket takes only part of a segment (issue #4): 2 MiB below there.
+	if [ "$mtu" -gt 1500 ]; then
 		out=$(in_ns sbx timeout 60 "$PY" "$TMPD/tcp_client.py" put "$addr" 8080 "$TMPD/big")
 		[ "$out" = "$BIG_SHA" ] || fail "upload at mtu $mtu to $addr: got '$out'"
 	fi
@@ -530,9 +530,6 @@ tcp_outside()
 	start_py tcpsrv out "$TMPD/tcp_server.py" 198.51.100.2 8080
 	start_gw --config-net
 	sleep 0.5
-	# KNOWN BUG: transfers through the veth to the outside host stall
-	# often (not yet understood); run on request only.
-	[ -n "$RINGNETD_TCP_BULK" ] || skip "known stall, set RINGNETD_TCP_BULK=1"
 	tcp_bulk 65520 198.51.100.2
 }
 
@@ -593,9 +590,9 @@ tap_run \
 	ping_outside	"ringnetd: ping an outside host through ping sockets" \
 	malformed	"ringnetd: malformed frames are counted and survive" \
 	restart		"ringnetd: killed and restarted, a new one serves new flows" \
-	tcp_loopback	"ringnetd: TCP to host loopback, curl, 20 MiB down, 2 MiB up, half-close" \
-	tcp_loopback_1500 "ringnetd: the same at MTU 1500" \
-	tcp_outside	"ringnetd: TCP to an outside host, 20 MiB (RINGNETD_TCP_BULK=1)" \
+	tcp_loopback	"ringnetd: TCP to host loopback, curl, 20 MiB each way, half-close" \
+	tcp_loopback_1500 "ringnetd: the same at MTU 1500 (uploads of 2 MiB)" \
+	tcp_outside	"ringnetd: TCP to an outside host, 20 MiB each way, half-close" \
 	tcp_refused	"ringnetd: a closed TCP port is ECONNREFUSED in the sandbox" \
 	tcp_many	"ringnetd: 200 concurrent TCP connections all complete" \
 	tcp_lossy	"ringnetd: TCP over 1% loss and 5 ms delay, sha256 intact"

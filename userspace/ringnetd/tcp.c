@@ -86,7 +86,7 @@ struct tcp_conn {
 	uint8_t retries;
 	bool sb_fin;		/* FIN from the sandbox: host SHUT_WR done */
 	bool host_eof;		/* host EOF seen: our FIN is at fin_seq */
-	bool wnd_closed;	/* we advertised less than an MSS: update later */
+	bool wnd_closed;	/* we advertised a zero window: update later */
 	uint16_t mss;		/* payload per segment toward the sandbox */
 	uint32_t sb_isn;
 	uint32_t rcv_nxt;	/* next byte expected from the sandbox */
@@ -165,7 +165,7 @@ static uint32_t rcv_wnd(struct gw *gw, struct flow *f, struct tcp_conn *c)
 {
 	int sndbuf = 0, outq = 0;
 	socklen_t sl = sizeof(sndbuf);
-	uint32_t w, max = 65535U << c->our_wscale;
+	uint32_t w, floor, max = 65535U << c->our_wscale;
 
 	(void)gw;
 	if (f->fd < 0 || c->sb_fin)
@@ -178,8 +178,17 @@ static uint32_t rcv_wnd(struct gw *gw, struct flow *f, struct tcp_conn *c)
 	w = sndbuf > outq ? (uint32_t)(sndbuf - outq) / 2 : 0;
 	if (w > max)
 		w = max;
-	/* No silly windows. */
-	if (w < c->mss)
+	/*
+	 * No silly windows (RFC 1122 4.2.3.3): nothing smaller than an MSS,
+	 * or than half of what the socket can hold at all, whichever is
+	 * less.  A host socket's first send buffer can be smaller than the
+	 * sandbox's MSS (64 KiB at MTU 65520): an MSS floor alone would
+	 * keep the window shut for good.
+	 */
+	floor = (uint32_t)sndbuf / 4;
+	if (floor > c->mss)
+		floor = c->mss;
+	if (w < floor)
 		w = 0;
 	return w;
 }
@@ -257,7 +266,7 @@ static void send_ctl(struct gw *gw, struct flow *f, struct tcp_conn *c,
 		}
 	}
 	w = (flags & F_RST) ? 0 : rcv_wnd(gw, f, c);
-	c->wnd_closed = !(flags & F_RST) && w < c->mss;
+	c->wnd_closed = !(flags & F_RST) && !w;
 	wf = (flags & F_SYN) ? (w > 65535 ? 65535 : w) : w >> c->our_wscale;
 	seg_finish(gw, f, c, flags, seq, optlen, 0, wf);
 }
@@ -822,7 +831,7 @@ void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 		}
 	}
 	if ((events & EPOLLOUT) && c->wnd_closed && c->state == TS_ESTABLISHED &&
-	    rcv_wnd(gw, f, c) >= c->mss)
+	    rcv_wnd(gw, f, c))
 		send_ctl(gw, f, c, F_ACK, c->snd_nxt);	/* window update */
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
 		tcp_push(gw, idx);
@@ -879,7 +888,7 @@ void tcp_timer(struct gw *gw)
 			 * sandbox answers with its current window. */
 			send_ctl(gw, f, c, F_ACK, c->snd_una - 1);
 		}
-		if (c->wnd_closed && rcv_wnd(gw, f, c) >= c->mss)
+		if (c->wnd_closed && rcv_wnd(gw, f, c))
 			send_ctl(gw, f, c, F_ACK, c->snd_nxt);	/* window update */
 	}
 }

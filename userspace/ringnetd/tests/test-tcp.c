@@ -241,9 +241,9 @@ static void seg(struct conn *c, uint8_t flags, const void *d, size_t len)
 	c->seq += (uint32_t)len + !!(flags & F_FIN);
 }
 
-static void open_conn(struct conn *c, uint16_t sport)
+static void open_conn_mss(struct conn *c, uint16_t sport, uint16_t mss)
 {
-	static const uint8_t opt[8] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 2 };	/* MSS 1460, ws 2 */
+	uint8_t opt[8] = { 2, 4, mss >> 8, mss & 0xff, 1, 3, 3, 2 };	/* MSS, ws 2 */
 	const uint8_t *t;
 	size_t l, plen;
 	struct flow_key k;
@@ -277,6 +277,11 @@ static void open_conn(struct conn *c, uint16_t sport)
 	c->idx = flow_lookup(&gw, &k);
 	CHECK(c->idx != FLOW_NONE);
 	n_sent = 0;
+}
+
+static void open_conn(struct conn *c, uint16_t sport)
+{
+	open_conn_mss(c, sport, 1460);
 }
 
 static int inq(struct conn *c)
@@ -516,10 +521,38 @@ static void test_malformed(void)
 	close(lfd);
 }
 
+/*
+ * A sandbox at MTU 65520 has an MSS larger than a new host socket's send
+ * buffer: the window must still open (it once stayed shut for good).
+ */
+static void test_window_small_sndbuf(void)
+{
+	int sndbuf = 16384;	/* the kernel doubles it: 32 KiB */
+	const uint8_t *t;
+	struct conn c;
+	size_t plen;
+
+	tcp_peek_off_mode = 1;
+	reset(16, 0);
+	open_conn_mss(&c, 40100, 65480);
+	CHECK(setsockopt(flow_get(&gw, c.idx)->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+			 sizeof(sndbuf)) == 0);
+	seg(&c, F_ACK | F_PSH, "hello", 5);
+	CHECK(n_sent == 1);
+	if (n_sent == 1) {
+		t = sent_tcp(0, &plen);
+		CHECK(rd32(t + 8) == c.seq);	/* the data was taken */
+		CHECK(rd16(t + 14) != 0);	/* and the window is open */
+	}
+	close(c.afd);
+	close(c.lfd);
+}
+
 int main(void)
 {
 	test_data(1);
 	test_data(0);
+	test_window_small_sndbuf();
 	test_rst();
 	test_table_full();
 	test_malformed();
