@@ -15,8 +15,8 @@ ringnetd_LIBS		:= ringnet
 # The protocol code against crafted and malformed frames, through a fake
 # frame source: no device, no root.
 TESTS			+= ringnetd-test-proto
-ringnetd-test-proto_SRCS := ringnetd/tests/test-proto.c $(RINGNETD_CORE)
+ringnetd-test-proto_SRCS := ringnetd/tests/test-proto.c ringnetd/tests/fake.c $(RINGNETD_CORE)
 
 # The TCP relay against real loopback sockets, through a fake frame source.
 TESTS			+= ringnetd-test-tcp
-ringnetd-test-tcp_SRCS := ringnetd/tests/test-tcp.c $(RINGNETD_CORE)
+ringnetd-test-tcp_SRCS := ringnetd/tests/test-tcp.c ringnetd/tests/fake.c $(RINGNETD_CORE)

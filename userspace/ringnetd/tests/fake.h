@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The unit tests' fake frame source and frame builders (fake.c). */
+#ifndef RINGNETD_TESTS_FAKE_H
+#define RINGNETD_TESTS_FAKE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../gw.h"
+#include "../flow.h"
+
+extern int failures;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: %s: FAIL: %s\n", __FILE__,	\
+			__LINE__, __func__, #cond);			\
+		failures++;						\
+	}								\
+} while (0)
+
+/* Frames the gateway sent, in order. */
+#define MAX_SENT 64
+extern uint8_t sent[MAX_SENT][FRAME_BUF_SIZE];
+extern size_t sent_len[MAX_SENT];
+extern unsigned int n_sent;
+extern unsigned int send_room;	/* frames the fake takes before it is "full" */
+
+extern struct frame_source fake;
+extern struct gw gw;
+extern const uint8_t sb_mac[6];
+
+#define A(a, b, c, d) htonl((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define SB A(10, 0, 2, 100)
+#define GW A(10, 0, 2, 2)
+#define DNS A(10, 0, 2, 3)
+
+/* A fresh gateway on the fake source. */
+void reset(unsigned int max_flows, unsigned int offloads);
+/* Feed one frame (vnet header first) and flush the replies. */
+void input(const uint8_t *f, size_t len);
+/* vnet header, Ethernet to the gateway, IPv4 with a valid checksum. */
+size_t build_ip4(uint8_t *buf, uint8_t proto, uint32_t src, uint32_t dst,
+		 const uint8_t *l4, size_t l4_len);
+void fix_ip_csum(uint8_t *buf);
+
+#endif
