@@ -36,22 +36,10 @@
 #include "kselftest_harness.h"
 #include "libringnet.h"
 #include "nl.h"
+#include "util.h"
 
 #define PEER_MAC	"\x02\x00\x00\x00\x00\x02"
 #define UDP_PORT	5000
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void msleep(int ms)
 {
@@ -558,18 +546,6 @@ static int attach_unprivileged(void *arg)
 	return ringnet_attach(&ch, "rn9", 0) == -EPERM ? 0 : 12;
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /* A user namespace owning its network namespace runs its own channel. */
 static int attach_in_own_userns(void *arg)
 {
@@ -595,26 +571,14 @@ static int attach_in_own_userns(void *arg)
 	return attached("rn9") == 1 ? 0 : 26;
 }
 
-static int in_child(int (*fn)(void *))
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0)
-		_exit(fn(NULL));
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
-}
-
 TEST_F(chan, attach_permission)
 {
 	ASSERT_EQ(0, sh("ip link add rn9 type ringnet"));
-	EXPECT_EQ(0, in_child(attach_unprivileged));
+	EXPECT_EQ(0, in_child(attach_unprivileged, NULL));
 	EXPECT_EQ(0, attached("rn9"));
 	if (sh("test \"$(sysctl -n kernel.unprivileged_userns_clone 2>/dev/null || echo 1)\" = 1"))
 		SKIP(return, "unprivileged user namespaces are disabled");
-	EXPECT_EQ(0, in_child(attach_in_own_userns));
+	EXPECT_EQ(0, in_child(attach_in_own_userns, NULL));
 }
 
 TEST_F(chan, user_to_kernel)

@@ -18,19 +18,7 @@
 
 #include "kselftest_harness.h"
 #include "nl.h"
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+#include "util.h"
 
 static uint64_t attr_u64(struct rn_reply *r, int type)
 {
@@ -343,19 +331,6 @@ TEST_F(dev, set_rejections)
 	EXPECT_EQ(64ULL << 20, attr_u64(&r, RINGNET_A_DEV_MEM_LIMIT));
 }
 
-/* Run fn in a child, return its exit status. */
-static int in_child(int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0)
-		_exit(fn(arg));
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
-}
-
 /* Exit codes of the children below: 0 when all went as expected. */
 static int child_set_expect(int expect)
 {
@@ -384,18 +359,6 @@ static int foreign_userns(void *arg)
 	if (unshare(CLONE_NEWUSER))
 		return 21;
 	return child_set_expect(-EPERM);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
 /*
