@@ -74,10 +74,12 @@ stop_gw()
 	rm -f "$TMPD/stats"
 }
 
-# stat NAME: a counter from the stats socket.
+# stat NAME: a counter from the stats socket (JSON); flows_active is
+# the flow table's use.
 stat()
 {
-	socat -t 2 - UNIX-CONNECT:"$TMPD/stats" | awk -v n="$1" '$1 == n { print $2 }'
+	socat -t 2 - UNIX-CONNECT:"$TMPD/stats" |
+		jq -r --arg n "$1" 'if $n == "flows_active" then .flows.active else .counters[$n] end'
 }
 
 start_py()	# name ns script args...
@@ -318,7 +320,8 @@ PYEOF
 	[ "$(stat ip4_bad_length)" -ge 50 ]
 	[ "$(stat udp_bad)" -ge 50 ]
 	[ "$(stat arp_bad)" -ge 50 ]
-	socat -t 2 - UNIX-CONNECT:"$TMPD/stats" | grep -v ' 0$'
+	socat -t 2 - UNIX-CONNECT:"$TMPD/stats" |
+		jq -c '.counters | with_entries(select(.value != 0))'
 	in_ns sbx busybox ping -c 1 -W 2 10.0.2.2
 }
 
@@ -517,7 +520,8 @@ tcp_loopback_mtu()
 	[ "$got" = "$BIG_SHA" ] || fail "curl download: $got"
 	tcp_bulk "$mtu" 10.0.2.2
 	[ "$(stat tcp_connected)" -ge 4 ]
-	socat -t 2 - UNIX-CONNECT:"$TMPD/stats" | grep '^tcp_'
+	socat -t 2 - UNIX-CONNECT:"$TMPD/stats" |
+		jq -c '.flows, (.counters | with_entries(select(.key | startswith("tcp_"))))'
 }
 
 tcp_loopback()		{ tcp_loopback_mtu 65520; }

@@ -115,11 +115,34 @@ void gw_flush(struct gw *gw)
 	gw->n_out = 0;
 }
 
-void gw_stats_print(const struct gw *gw, int fd)
+/*
+ * What the stats socket answers: one JSON object with the backend, the
+ * flow table's use by protocol, and every counter by name.
+ */
+void gw_stats_print(struct gw *gw, int fd)
 {
-	dprintf(fd, "backend %s\n", gw->src ? gw->src->backend : "none");
-	dprintf(fd, "flows_active %u\n", gw->flows ? flow_count(gw) : 0);
-#define X(name, desc) dprintf(fd, "%s %llu\n", #name, (unsigned long long)gw->stats.name);
+	unsigned int by_kind[FLOW_TCP + 1] = { 0 };
+	const char *sep = "";
+	struct flow *f;
+	uint32_t i;
+
+	for (i = 0; gw->flows && i < gw->cfg.max_flows; i++) {
+		f = flow_get(gw, i);
+		if (f && f->kind <= FLOW_TCP)
+			by_kind[f->kind]++;
+	}
+	dprintf(fd, "{\"backend\":\"%s\",", gw->src ? gw->src->backend : "none");
+	dprintf(fd, "\"flows\":{\"active\":%u,\"max\":%u,\"tcp\":%u,\"udp\":%u,"
+		"\"dns\":%u,\"ping\":%u},\"counters\":{",
+		gw->flows ? flow_count(gw) : 0, gw->cfg.max_flows, by_kind[FLOW_TCP],
+		by_kind[FLOW_UDP], by_kind[FLOW_DNS], by_kind[FLOW_PING]);
+#define X(name, desc)							\
+	do {								\
+		dprintf(fd, "%s\"%s\":%llu", sep, #name,		\
+			(unsigned long long)gw->stats.name);		\
+		sep = ",";						\
+	} while (0);
 	GW_STATS(X)
 #undef X
+	dprintf(fd, "}}\n");
 }

@@ -200,7 +200,7 @@ uint8_t *gw_out_begin(struct gw *gw);
 void gw_out_commit(struct gw *gw, size_t len);
 void gw_flush(struct gw *gw);
 time_t gw_now(void);
-void gw_stats_print(const struct gw *gw, int fd);
+void gw_stats_print(struct gw *gw, int fd);
 
 /* eth.c */
 void eth_learn(struct gw *gw, const uint8_t *eth);

@@ -76,7 +76,8 @@ static void usage(FILE *f)
 "      --max-flows N           most flows (UDP, ICMP, TCP) at once (4096)\n"
 "      --udp-timeout SECONDS   idle flows are closed after (60)\n"
 "      --lease-time SECONDS    DHCP lease time (3600)\n"
-"  -s, --stats-socket PATH     print counters to whoever connects to PATH\n"
+"  -s, --stats-socket PATH     answer whoever connects to PATH with the\n"
+"                              counters and flow table use, as JSON\n"
 "  -v, --verbose               more messages; twice for per-flow ones\n"
 "  -h, --help\n");
 }
