@@ -80,9 +80,10 @@ unit: userspace
 	$(MAKE) -C userspace O=$(BUILD)/userspace check
 	$(MAKE) -C userspace O=$(BUILD)/userspace SANITIZE=1 check
 
-# Tests that need no module run natively: ringnetd over TAP.
+# Tests that need no module run natively: ringnetd and ringnet-run over TAP.
 native: userspace
 	RINGNET_BUILD=$(BUILD) selftests/gateway-tap.sh
+	RINGNET_BUILD=$(BUILD) selftests/run-tap.sh
 
 vmtest: all
 	scripts/vmtest

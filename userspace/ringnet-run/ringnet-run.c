@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ringnet-run: run one command in a sandbox of its own, networked through
+ * ringnetd.
+ *
+ *	ringnet-run [ringnetd options] -- CMD [ARGS]
+ *
+ * The steps, in this order:
+ *
+ *   1. Not root: a new user namespace for ourselves, the caller's uid and
+ *      gid mapped to root in it, so that everything below needs no
+ *      privilege on the host.  We stay in the original network namespace.
+ *   2. A child ("sandbox") unshares the network namespace, brings lo up,
+ *      says so on a pipe and waits on another one before exec'ing CMD.
+ *   3. ringnetd, in the original network namespace, is pointed at the
+ *      child's /proc/PID/ns/net with --config-net: it makes or opens the
+ *      device there and configures address, route and MTU.
+ *   4. Once the default route shows up in the child's namespace, the child
+ *      is let go.  Its exit status becomes ours (128+N when killed by
+ *      signal N); INT, TERM, HUP and QUIT are forwarded to it.
+ *   5. ringnetd gets SIGTERM and is reaped.  The namespace goes away with
+ *      its last process.
+ *
+ * Exit status of our own: 2 for a bad command line (also when ringnetd
+ * rejects the options it was given), 125 when the sandbox cannot be set up,
+ * 126/127 when CMD cannot be executed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#define EXIT_USAGE	2
+#define EXIT_SETUP	125
+#define EXIT_NOEXEC	126
+#define EXIT_NOTFOUND	127
+
+/* ringnetd normally has the route in place within a few milliseconds. */
+#define DEFAULT_TIMEOUT_S	10
+#define POLL_MS			20
+#define GW_STOP_MS		3000
+
+struct run_opts {
+	const char *backend;
+	const char *dev;
+	unsigned int timeout_s;
+	char **gw_args;		/* passed to ringnetd unchanged */
+	int n_gw_args;
+	char **cmd;
+};
+
+static sigset_t fwd_sigs;	/* forwarded to CMD; blocked in us */
+
+static void __attribute__((format(printf, 1, 2))) err_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ringnet-run: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: ringnet-run [OPTIONS] [RINGNETD OPTIONS] -- CMD [ARGS]\n"
+"Run CMD in a new network namespace networked by ringnetd.\n"
+"\n"
+"  -b, --backend ringnet|tap   the sandbox's device (default: ringnet if\n"
+"                              /dev/net/ringnet exists, else tap)\n"
+"  -d, --dev DEV               its name (default: rn0 / tap0)\n"
+"      --timeout SECONDS       wait this long for the network (%d)\n"
+"  -h, --help\n"
+"\n"
+"Every other option before \"--\" goes to ringnetd, which is found next to\n"
+"ringnet-run or as $RINGNETD.  Exit status: CMD's, 128+N if it was killed\n"
+"by signal N; 2 on a bad command line, 125 if the sandbox cannot be set up.\n",
+		DEFAULT_TIMEOUT_S);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ringnet-run: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'ringnet-run --help'.\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+/*
+ * Match "--long VALUE", "--long=VALUE", "-s VALUE" and "-sVALUE" at argv[*i];
+ * on a match, *val is the value and *i points at the last word used.
+ */
+static bool opt_value(char **argv, int end, int *i, const char *lng, const char *shrt,
+		      const char **val)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(lng);
+
+	if (!strncmp(a, lng, n) && a[n] == '=') {
+		*val = a + n + 1;
+		return true;
+	}
+	if (strcmp(a, lng) && strcmp(a, shrt)) {
+		if (shrt[0] && !strncmp(a, shrt, 2) && a[2]) {
+			*val = a + 2;
+			return true;
+		}
+		return false;
+	}
+	if (*i + 1 >= end)
+		bad_usage("%s needs a value", lng);
+	*val = argv[++*i];
+	return true;
+}
+
+static void parse_args(int argc, char **argv, struct run_opts *o)
+{
+	const char *v;
+	int end, i;
+
+	for (end = 1; end < argc; end++)
+		if (!strcmp(argv[end], "--"))
+			break;
+	for (i = 1; i < end; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			exit(0);
+		}
+	}
+	if (end == argc)
+		bad_usage("no \"--\" before the command");
+	if (end + 1 == argc)
+		bad_usage("no command after \"--\"");
+	o->cmd = argv + end + 1;
+
+	/* Worst case every word goes on to ringnetd. */
+	o->gw_args = calloc((size_t)end, sizeof(*o->gw_args));
+	if (!o->gw_args) {
+		err_msg("out of memory");
+		exit(EXIT_SETUP);
+	}
+	for (i = 1; i < end; i++) {
+		if (opt_value(argv, end, &i, "--backend", "-b", &v)) {
+			if (strcmp(v, "ringnet") && strcmp(v, "tap"))
+				bad_usage("--backend: '%s' is neither ringnet nor tap", v);
+			o->backend = v;
+		} else if (opt_value(argv, end, &i, "--dev", "-d", &v)) {
+			if (!*v || strlen(v) >= IFNAMSIZ || strchr(v, '/') || strchr(v, ' '))
+				bad_usage("--dev: '%s' is not a device name", v);
+			o->dev = v;
+		} else if (opt_value(argv, end, &i, "--timeout", "", &v)) {
+			char *e;
+			unsigned long t;
+
+			errno = 0;
+			t = strtoul(v, &e, 10);
+			if (errno || !*v || *e || *v == '-' || t < 1 || t > 3600)
+				bad_usage("--timeout: '%s' is not a number from 1 to 3600", v);
+			o->timeout_s = (unsigned int)t;
+		} else if (!strcmp(argv[i], "--netns") || !strncmp(argv[i], "--netns=", 8) ||
+			   !strncmp(argv[i], "-n", 2)) {
+			bad_usage("%s: the namespace is ringnet-run's own", argv[i]);
+		} else if (!strcmp(argv[i], "--config-net") || !strcmp(argv[i], "-c")) {
+			/* Always given; once is enough. */
+		} else {
+			o->gw_args[o->n_gw_args++] = argv[i];
+		}
+	}
+	if (!o->backend)
+		o->backend = access("/dev/net/ringnet", F_OK) ? "tap" : "ringnet";
+	if (!o->dev)
+		o->dev = strcmp(o->backend, "tap") ? "rn0" : "tap0";
+}
+
+/* $RINGNETD, else the ringnetd next to our own executable. */
+static int find_ringnetd(char *path, size_t size)
+{
+	const char *env = getenv("RINGNETD");
+	char self[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		snprintf(path, size, "%s", env);
+	} else {
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0) {
+			err_msg("/proc/self/exe: %s", strerror(errno));
+			return -1;
+		}
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash)
+			*slash = '\0';
+		if ((size_t)snprintf(path, size, "%s/ringnetd", self) >= size) {
+			err_msg("path of ringnetd too long");
+			return -1;
+		}
+	}
+	if (access(path, X_OK)) {
+		err_msg("ringnetd: %s: %s (set RINGNETD to its path)", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+/*
+ * Root in a user namespace of our own: enough to own the new network
+ * namespace and everything in it, nothing more on the host.
+ */
+static int enter_userns(void)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+	int err;
+
+	if (unshare(CLONE_NEWUSER) < 0) {
+		err_msg("unshare(CLONE_NEWUSER): %s (are unprivileged user namespaces "
+			"disabled?)", strerror(errno));
+		return -1;
+	}
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)uid);
+	err = write_file("/proc/self/uid_map", map);
+	if (err) {
+		err_msg("/proc/self/uid_map: %s", strerror(-err));
+		return -1;
+	}
+	/* An unprivileged gid_map needs setgroups() off first. */
+	err = write_file("/proc/self/setgroups", "deny");
+	if (err && err != -ENOENT) {
+		err_msg("/proc/self/setgroups: %s", strerror(-err));
+		return -1;
+	}
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)gid);
+	err = write_file("/proc/self/gid_map", map);
+	if (err) {
+		err_msg("/proc/self/gid_map: %s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static void lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return;
+	if (!ioctl(s, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(s, SIOCSIFFLAGS, &ifr))
+			err_msg("lo: %s", strerror(errno));
+	}
+	close(s);
+}
+
+/* A child starts with our signals as they were before we blocked some. */
+static void child_signals(void)
+{
+	sigprocmask(SIG_UNBLOCK, &fwd_sigs, NULL);
+	signal(SIGCHLD, SIG_DFL);
+}
+
+/*
+ * The sandbox: a new network namespace, then CMD once we are told the
+ * network is up (a byte on @go); EOF on @go means give up.
+ */
+static void __attribute__((noreturn)) sandbox_child(pid_t parent, int ready, int go,
+						      char **cmd)
+{
+	char c = 0;
+	ssize_t n;
+
+	/* Nothing of the sandbox may outlive ringnet-run, even on SIGKILL. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(EXIT_SETUP);
+	child_signals();
+	if (unshare(CLONE_NEWNET) < 0) {
+		err_msg("unshare(CLONE_NEWNET): %s", strerror(errno));
+		_exit(EXIT_SETUP);
+	}
+	lo_up();
+	if (write(ready, &c, 1) != 1)
+		_exit(EXIT_SETUP);
+	close(ready);
+	do
+		n = read(go, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(EXIT_SETUP);
+	close(go);
+	execvp(cmd[0], cmd);
+	err_msg("%s: %s", cmd[0], strerror(errno));
+	_exit(errno == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
+}
+
+static pid_t start_ringnetd(const char *path, const struct run_opts *o, pid_t sandbox)
+{
+	char netns[64];
+	char **argv;
+	pid_t parent = getpid(), pid;
+	int n = 0, i;
+
+	snprintf(netns, sizeof(netns), "/proc/%d/ns/net", (int)sandbox);
+	argv = calloc((size_t)o->n_gw_args + 10, sizeof(*argv));
+	if (!argv) {
+		err_msg("out of memory");
+		return -1;
+	}
+	argv[n++] = (char *)"ringnetd";
+	argv[n++] = (char *)"--netns";
+	argv[n++] = netns;
+	argv[n++] = (char *)"--backend";
+	argv[n++] = (char *)o->backend;
+	argv[n++] = (char *)"--dev";
+	argv[n++] = (char *)o->dev;
+	argv[n++] = (char *)"--config-net";
+	for (i = 0; i < o->n_gw_args; i++)
+		argv[n++] = o->gw_args[i];
+	argv[n] = NULL;
+
+	pid = fork();
+	if (pid < 0) {
+		err_msg("fork: %s", strerror(errno));
+		free(argv);
+		return -1;
+	}
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(EXIT_SETUP);
+		/*
+		 * A group of its own: a Ctrl-C at the terminal is for CMD;
+		 * the gateway stays up until CMD is gone.
+		 */
+		setpgid(0, 0);
+		child_signals();
+		execv(path, argv);
+		err_msg("%s: %s", path, strerror(errno));
+		_exit(EXIT_SETUP);
+	}
+	free(argv);
+	return pid;
+}
+
+/* Is there a default route through @dev in @pid's network namespace? */
+static bool default_route(pid_t pid, const char *dev)
+{
+	char path[64], line[256], ifname[IFNAMSIZ + 1];
+	unsigned int dst, gw, flags, mask;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/route", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%16s %x %x %x %*d %*d %*d %x", ifname, &dst, &gw, &flags,
+			   &mask) != 5)
+			continue;
+		/* RTF_UP is 0x1. */
+		found = !strcmp(ifname, dev) && !dst && !mask && (flags & 0x1);
+	}
+	fclose(f);
+	return found;
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_SETUP;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* SIGTERM, a grace period, then SIGKILL; always reaped. */
+static void stop_ringnetd(pid_t pid)
+{
+	long deadline = now_ms() + GW_STOP_MS;
+	int status;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (now_ms() > deadline) {
+			err_msg("ringnetd ignored SIGTERM: killing it");
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return;
+		}
+		poll(NULL, 0, POLL_MS);
+	}
+}
+
+/* The signal read from @sfd if it is one to forward, else 0. */
+static int read_signal(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	return sigismember(&fwd_sigs, (int)si.ssi_signo) == 1 ? (int)si.ssi_signo : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct run_opts o = { .timeout_s = DEFAULT_TIMEOUT_S };
+	char gw_path[PATH_MAX];
+	int ready[2], go[2], sfd, status, sig, ret = EXIT_SETUP;
+	pid_t self, sandbox, gw = -1;
+	sigset_t mask;
+	long deadline;
+	char c;
+
+	parse_args(argc, argv, &o);
+	if (find_ringnetd(gw_path, sizeof(gw_path)))
+		return EXIT_SETUP;
+	if (geteuid() != 0 && enter_userns())
+		return EXIT_SETUP;
+
+	/*
+	 * Signals are read from a signalfd, so none is lost between forking
+	 * and waiting; SIGCHLD wakes us when the sandbox or ringnetd ends.
+	 */
+	sigemptyset(&fwd_sigs);
+	sigaddset(&fwd_sigs, SIGINT);
+	sigaddset(&fwd_sigs, SIGTERM);
+	sigaddset(&fwd_sigs, SIGHUP);
+	sigaddset(&fwd_sigs, SIGQUIT);
+	mask = fwd_sigs;
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		err_msg("signalfd: %s", strerror(errno));
+		return EXIT_SETUP;
+	}
+
+	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC)) {
+		err_msg("pipe: %s", strerror(errno));
+		return EXIT_SETUP;
+	}
+	self = getpid();
+	sandbox = fork();
+	if (sandbox < 0) {
+		err_msg("fork: %s", strerror(errno));
+		return EXIT_SETUP;
+	}
+	if (!sandbox) {
+		close(sfd);
+		close(ready[0]);
+		close(go[1]);
+		sandbox_child(self, ready[1], go[0], o.cmd);
+	}
+	close(ready[1]);
+	close(go[0]);
+
+	/* The namespace must exist before ringnetd looks for it. */
+	if (read(ready[0], &c, 1) != 1) {
+		waitpid(sandbox, &status, 0);
+		err_msg("the sandbox could not be set up");
+		return EXIT_SETUP;
+	}
+	close(ready[0]);
+
+	gw = start_ringnetd(gw_path, &o, sandbox);
+	if (gw < 0)
+		goto fail;
+
+	deadline = now_ms() + o.timeout_s * 1000L;
+	while (!default_route(sandbox, o.dev)) {
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+
+		if (waitpid(gw, &status, WNOHANG) == gw) {
+			gw = -1;
+			err_msg("ringnetd %s %d before the sandbox's network was up",
+				WIFEXITED(status) ? "exited with status" : "was killed by signal",
+				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			/* It rejected options we passed on: a bad command line. */
+			if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_USAGE)
+				ret = EXIT_USAGE;
+			goto fail;
+		}
+		if (waitpid(sandbox, &status, WNOHANG) == sandbox) {
+			err_msg("the sandbox ended before its network was up");
+			sandbox = -1;
+			ret = exit_code(status);
+			goto fail;
+		}
+		if (now_ms() > deadline) {
+			err_msg("no default route via %s in the sandbox after %u s: "
+				"ringnetd did not configure it", o.dev, o.timeout_s);
+			goto fail;
+		}
+		if (poll(&pfd, 1, POLL_MS) > 0) {
+			sig = read_signal(sfd);
+			if (sig) {
+				kill(sandbox, sig);
+				waitpid(sandbox, &status, 0);
+				sandbox = -1;
+				ret = exit_code(status);
+				goto fail;
+			}
+		}
+	}
+
+	/* Network up: let CMD run. */
+	c = 1;
+	if (write(go[1], &c, 1) != 1) {
+		err_msg("the sandbox is gone: %s", strerror(errno));
+		goto fail;
+	}
+	close(go[1]);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+
+		if (waitpid(sandbox, &status, WNOHANG) == sandbox)
+			break;
+		if (gw > 0 && waitpid(gw, &status, WNOHANG) == gw) {
+			gw = -1;
+			err_msg("ringnetd ended while the command ran: the sandbox has no network");
+		}
+		if (poll(&pfd, 1, -1) > 0) {
+			sig = read_signal(sfd);
+			if (sig)
+				kill(sandbox, sig);
+		}
+	}
+	ret = exit_code(status);
+	stop_ringnetd(gw);
+	return ret;
+
+fail:
+	if (sandbox > 0) {
+		/* EOF on its pipe ends it; SIGKILL in case it is past that. */
+		close(go[1]);
+		kill(sandbox, SIGKILL);
+		waitpid(sandbox, &status, 0);
+	}
+	stop_ringnetd(gw);
+	return ret;
+}
