@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -278,41 +279,52 @@ static int open_source(struct frame_source *src, const struct opts *o,
 	return 0;
 }
 
-/* Enter the sandbox's namespace for the device, come back for sockets. */
+struct netns_job {
+	struct frame_source *src;
+	const struct opts *o;
+	const struct gw_config *cfg;
+	int target;
+	int err;
+};
+
+/*
+ * A thread of its own enters the sandbox's namespace: the device, the
+ * channel and the rtnetlink socket are made there, and the thread ends.
+ * The main thread never leaves the host's namespace, so host sockets can
+ * never be opened in the sandbox, and no way back is needed: from inside a
+ * user namespace (ringnet-run as an unprivileged user) there is none into
+ * the host's namespace.
+ */
+static void *netns_job_run(void *arg)
+{
+	struct netns_job *job = arg;
+
+	if (setns(job->target, CLONE_NEWNET) < 0) {
+		job->err = -errno;
+		gw_log(LOG_ERR_, "setns %s: %s", job->o->netns, strerror(errno));
+		return NULL;
+	}
+	job->err = open_source(job->src, job->o, job->cfg);
+	return NULL;
+}
+
 static int open_source_in_netns(struct frame_source *src, const struct opts *o,
 				const struct gw_config *cfg)
 {
-	int self, target, err, err2;
+	struct netns_job job = { .src = src, .o = o, .cfg = cfg };
+	pthread_t t;
+	int err;
 
 	if (!o->netns)
 		return open_source(src, o, cfg);
-	target = open_netns(o->netns);
-	if (target < 0)
+	job.target = open_netns(o->netns);
+	if (job.target < 0)
 		return -ENOENT;
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0) {
-		err = -errno;
-		close(target);
-		return err;
-	}
-	if (setns(target, CLONE_NEWNET) < 0) {
-		err = -errno;
-		gw_log(LOG_ERR_, "setns %s: %s", o->netns, strerror(errno));
-		goto out;
-	}
-	err = open_source(src, o, cfg);
-	if (setns(self, CLONE_NEWNET) < 0) {
-		/* Host sockets must never be opened in the sandbox. */
-		err2 = -errno;
-		gw_log(LOG_ERR_, "setns back: %s", strerror(errno));
-		if (!err)
-			src->ops->close(src);
-		err = err2;
-	}
-out:
-	close(self);
-	close(target);
-	return err;
+	err = pthread_create(&t, NULL, netns_job_run, &job);
+	if (!err)
+		err = pthread_join(t, NULL);
+	close(job.target);
+	return err ? -err : job.err;
 }
 
 static int stats_listen(const char *path)
