@@ -9,7 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 
 RUN=$RINGNET_BUILD/userspace/ringnet-run
-PY=/usr/bin/python3
 TMPD=
 
 servers()
@@ -18,13 +17,7 @@ servers()
 	head -c 20M /dev/urandom >"$TMPD/big"
 	"$PY" -m http.server --bind 127.0.0.1 --directory "$TMPD" 8000 \
 		>/dev/null 2>&1 & echo $! >"$TMPD/http.pid"
-	"$PY" -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 7007))
-while True:
-    d, a = s.recvfrom(65535)
-    s.sendto(d, a)' & echo $! >"$TMPD/udp.pid"
+	"$PY" "$PYDIR/udp_echo.py" 127.0.0.1 7007 & echo $! >"$TMPD/udp.pid"
 	wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/8000" 2>/dev/null || fail "http.server did not start"
 }
 

@@ -17,7 +17,6 @@
 . "$(dirname "$0")/lib.sh"
 
 RINGNETD=${RINGNETD:-$RINGNET_BUILD/userspace/ringnetd}
-PY=/usr/bin/python3
 TMPD=
 GW_PID=
 
@@ -80,45 +79,6 @@ stat()
 {
 	socat -t 2 - UNIX-CONNECT:"$TMPD/stats" |
 		jq -r --arg n "$1" 'if $n == "flows_active" then .flows.active else .counters[$n] end'
-}
-
-start_py()	# name ns script args...
-{
-	local name=$1 n=$2
-	shift 2
-	ip netns exec "$(ns "$n")" "$PY" "$@" &
-	echo $! >"$TMPD/$name.pid"
-}
-
-write_udp_echo()
-{
-	cat >"$TMPD/udp_echo.py" <<'PYEOF'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
-while True:
-    d, a = s.recvfrom(65535)
-    s.sendto(d, a)
-PYEOF
-}
-
-# udp_client ADDR PORT [MSG]: send from the sandbox, print the answer or the error.
-write_udp_client()
-{
-	cat >"$TMPD/udp_client.py" <<'PYEOF'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(3)
-s.connect((sys.argv[1], int(sys.argv[2])))
-msg = (sys.argv[3] if len(sys.argv) > 3 else "hello").encode()
-try:
-    s.send(msg)
-    print(s.recv(65535).decode())
-except ConnectionRefusedError:
-    print("ECONNREFUSED")
-except socket.timeout:
-    print("TIMEOUT")
-PYEOF
 }
 
 # A DNS responder for one name: test.example. A 192.0.2.53, else NXDOMAIN.
@@ -212,20 +172,18 @@ udp_outside()
 {
 	local out
 	topology
-	write_udp_echo
-	write_udp_client
-	start_py echo out "$TMPD/udp_echo.py" 198.51.100.2 7007
+	start_py echo out "$PYDIR/udp_echo.py" 198.51.100.2 7007
 	start_gw --config-net --map-host-loopback 10.0.2.2
 	sleep 0.3
-	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 7007 over-the-veth)
+	out=$(in_ns sbx "$PY" "$PYDIR/udp_client.py" 198.51.100.2 7007 over-the-veth)
 	[ "$out" = over-the-veth ] || fail "got '$out'"
 	# A large datagram, one packet at MTU 65520.
-	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 7007 "$(head -c 60000 /dev/zero | tr '\0' x)")
+	out=$(in_ns sbx "$PY" "$PYDIR/udp_client.py" 198.51.100.2 7007 "$(head -c 60000 /dev/zero | tr '\0' x)")
 	[ ${#out} = 60000 ] || fail "got ${#out} bytes"
 	# The gateway's address is the host's loopback.
-	start_py echo2 host "$TMPD/udp_echo.py" 127.0.0.1 7008
+	start_py echo2 host "$PYDIR/udp_echo.py" 127.0.0.1 7008
 	sleep 0.3
-	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 10.0.2.2 7008 via-loopback)
+	out=$(in_ns sbx "$PY" "$PYDIR/udp_client.py" 10.0.2.2 7008 via-loopback)
 	[ "$out" = via-loopback ] || fail "got '$out'"
 	[ "$(stat udp_from_host)" -ge 3 ]
 }
@@ -235,12 +193,10 @@ udp_no_loopback_by_default()
 {
 	local out
 	topology
-	write_udp_echo
-	write_udp_client
-	start_py echo2 host "$TMPD/udp_echo.py" 127.0.0.1 7008
+	start_py echo2 host "$PYDIR/udp_echo.py" 127.0.0.1 7008
 	start_gw --config-net
 	sleep 0.3
-	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 10.0.2.2 7008 via-loopback)
+	out=$(in_ns sbx "$PY" "$PYDIR/udp_client.py" 10.0.2.2 7008 via-loopback)
 	[ "$out" = ECONNREFUSED ] || fail "reached host loopback: got '$out'"
 }
 
@@ -248,11 +204,10 @@ udp_refused()
 {
 	local out
 	topology
-	write_udp_client
 	start_gw --config-net --map-host-loopback 10.0.2.2
-	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 9)
+	out=$(in_ns sbx "$PY" "$PYDIR/udp_client.py" 198.51.100.2 9)
 	[ "$out" = ECONNREFUSED ] || fail "outside closed port: got '$out'"
-	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 10.0.2.2 9)
+	out=$(in_ns sbx "$PY" "$PYDIR/udp_client.py" 10.0.2.2 9)
 	[ "$out" = ECONNREFUSED ] || fail "loopback closed port: got '$out'"
 	[ "$(stat icmp_errors_sent)" -ge 2 ]
 }
@@ -329,11 +284,9 @@ restart()
 {
 	local out
 	topology
-	write_udp_echo
-	write_udp_client
-	start_py echo out "$TMPD/udp_echo.py" 198.51.100.2 7007
+	start_py echo out "$PYDIR/udp_echo.py" 198.51.100.2 7007
 	start_gw --config-net
-	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 7007 first)
+	out=$(in_ns sbx "$PY" "$PYDIR/udp_client.py" 198.51.100.2 7007 first)
 	[ "$out" = first ]
 	# SIGTERM: a clean exit, status 0, the stats socket removed.
 	kill -TERM "$GW_PID"
@@ -341,14 +294,14 @@ restart()
 	GW_PID=
 	[ ! -e "$TMPD/stats" ]
 	start_gw --config-net
-	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 7007 second)
+	out=$(in_ns sbx "$PY" "$PYDIR/udp_client.py" 198.51.100.2 7007 second)
 	[ "$out" = second ]
 	# SIGKILL: no cleanup at all, and still a new one takes over.
 	kill -KILL "$GW_PID"
 	wait "$GW_PID" || true
 	GW_PID=
 	start_gw --config-net
-	out=$(in_ns sbx "$PY" "$TMPD/udp_client.py" 198.51.100.2 7007 third)
+	out=$(in_ns sbx "$PY" "$PYDIR/udp_client.py" 198.51.100.2 7007 third)
 	[ "$out" = third ]
 	in_ns sbx busybox ping -c 1 -W 2 10.0.2.2
 }

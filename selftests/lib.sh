@@ -87,6 +87,20 @@ ringnet_devs()
 	"${cmd[@]}" | jq -r '.[] | select(.linkinfo.info_kind == "ringnet") | .ifname' | sort | xargs
 }
 
+# Small Python servers and clients the tests share.
+PYDIR=$RINGNET_ROOT/selftests/py
+PY=/usr/bin/python3
+
+# start_py NAME NS SCRIPT ARGS...: a Python program in the test's
+# namespace NS, in the background; its pid in $TMPD/NAME.pid.
+start_py()
+{
+	local name=$1 n=$2
+	shift 2
+	ip netns exec "$(ns "$n")" "$PY" "$@" &
+	echo $! >"$TMPD/$name.pid"
+}
+
 # Wait up to $1 seconds for a command to succeed.
 wait_for()
 {

@@ -15,7 +15,6 @@
 
 RUN=${RINGNET_RUN:-$RINGNET_BUILD/userspace/ringnet-run}
 export RINGNETD=${RINGNETD:-$RINGNET_BUILD/userspace/ringnetd}
-PY=/usr/bin/python3
 TMPD=
 
 teardown()
@@ -46,39 +45,6 @@ topology()
 
 # run [ringnet-run options] -- CMD...: ringnet-run in "host", tap backend.
 run() { ip netns exec "$(ns host)" "$RUN" --backend tap "$@"; }
-
-start_py()	# name ns script args...
-{
-	local name=$1 n=$2
-	shift 2
-	ip netns exec "$(ns "$n")" "$PY" "$@" &
-	echo $! >"$TMPD/$name.pid"
-}
-
-write_udp()
-{
-	cat >"$TMPD/udp_echo.py" <<'PYEOF'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
-while True:
-    d, a = s.recvfrom(65535)
-    s.sendto(d, a)
-PYEOF
-	cat >"$TMPD/udp_client.py" <<'PYEOF'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(3)
-s.connect((sys.argv[1], int(sys.argv[2])))
-try:
-    s.send(sys.argv[3].encode())
-    print(s.recv(65535).decode())
-except ConnectionRefusedError:
-    print("ECONNREFUSED")
-except socket.timeout:
-    print("TIMEOUT")
-PYEOF
-}
 
 # gone PID NETNS_LINK: neither a process in that namespace nor its ringnetd.
 gone()
@@ -129,16 +95,15 @@ udp_echo()
 {
 	local out
 	topology
-	write_udp
-	start_py echo out "$TMPD/udp_echo.py" 198.51.100.2 7007
-	start_py lo host "$TMPD/udp_echo.py" 127.0.0.1 7008
+	start_py echo out "$PYDIR/udp_echo.py" 198.51.100.2 7007
+	start_py lo host "$PYDIR/udp_echo.py" 127.0.0.1 7008
 	sleep 0.3
-	out=$(run -- "$PY" "$TMPD/udp_client.py" 198.51.100.2 7007 outside)
+	out=$(run -- "$PY" "$PYDIR/udp_client.py" 198.51.100.2 7007 outside)
 	[ "$out" = outside ] || fail "outside: got '$out'"
-	out=$(run --map-host-loopback 10.0.2.2 -- "$PY" "$TMPD/udp_client.py" 10.0.2.2 7008 loopback)
+	out=$(run --map-host-loopback 10.0.2.2 -- "$PY" "$PYDIR/udp_client.py" 10.0.2.2 7008 loopback)
 	[ "$out" = loopback ] || fail "host loopback: got '$out'"
 	# Not mapped, not reachable.
-	out=$(run -- "$PY" "$TMPD/udp_client.py" 10.0.2.2 7008 loopback)
+	out=$(run -- "$PY" "$PYDIR/udp_client.py" 10.0.2.2 7008 loopback)
 	[ "$out" = ECONNREFUSED ] || fail "unmapped host loopback: got '$out'"
 }
 
