@@ -9,7 +9,8 @@
  * Upstreams come from --dns-upstream (repeatable), else from the
  * nameserver lines of /etc/resolv.conf (IPv4 only, for now).  New flows
  * use the current upstream; one that answers with an ICMP error makes the
- * next flow try the next one.  TCP queries come with the TCP relay.
+ * next flow try the next one.  TCP connections to the DNS address's port
+ * 53 are relayed by tcp.c to the same upstream, port for port.
  */
 #include <errno.h>
 #include <stdio.h>

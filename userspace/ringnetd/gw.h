@@ -101,6 +101,7 @@
 	X(dhcp_naks,		"DHCP: naks sent")			\
 	X(dns_queries,		"DNS: queries forwarded")		\
 	X(dns_no_upstream,	"DNS: queries dropped, no upstream")	\
+	X(dns_tcp_conns,	"DNS: TCP connections relayed upstream") \
 	X(flows_created,	"flows created")			\
 	X(flows_expired,	"flows closed after idling")		\
 	X(flows_table_full,	"new flows refused: table full")	\

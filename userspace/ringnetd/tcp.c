@@ -538,6 +538,15 @@ static void new_conn(struct gw *gw, const struct ip4_pkt *p, const struct flow_k
 		gw->stats.tcp_syn_data++;	/* acked later, when resent */
 	if (gw->cfg.map_loopback && p->dst == gw->cfg.map_loopback) {
 		to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else if (p->dst == gw->cfg.dns && k->peer_port == 53) {
+		/* DNS over TCP (long answers, zone transfers): the stream is
+		 * relayed untouched to the upstream resolver's port 53. */
+		if (!dns_upstream(gw, &to)) {
+			gw->stats.dns_no_upstream++;
+			send_rst_reply(gw, p, F_SYN, seq, 0, plen);
+			return;
+		}
+		gw->stats.dns_tcp_conns++;
 	} else if (p->dst == gw->cfg.gw || p->dst == gw->cfg.dns) {
 		gw->stats.tcp_closed_port++;
 		send_rst_reply(gw, p, F_SYN, seq, 0, plen);

@@ -28,6 +28,10 @@ extern int tcp_peek_off_mode;
 #define F_PSH 0x08
 #define F_ACK 0x10
 
+/* Where the sandbox's segments go; 0: the gateway (mapped to loopback). */
+static uint32_t tcp_dst;
+#define TCP_DST	(tcp_dst ? tcp_dst : GW)
+
 static size_t build_tcp(uint8_t *buf, uint16_t sport, uint16_t dport, uint32_t seq,
 			uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
 			size_t optlen, const void *data, size_t len)
@@ -49,9 +53,9 @@ static size_t build_tcp(uint8_t *buf, uint16_t sport, uint16_t dport, uint32_t s
 		memcpy(l4 + 20, opt, optlen);
 	if (len)
 		memcpy(l4 + hl, data, len);
-	sum = csum_ip4_pseudo(SB, GW, IPPROTO_TCP, (uint16_t)(hl + len));
+	sum = csum_ip4_pseudo(SB, TCP_DST, IPPROTO_TCP, (uint16_t)(hl + len));
 	wr16(l4 + 16, csum_fold(csum_add(sum, l4, hl + len)));
-	return build_ip4(buf, IPPROTO_TCP, SB, GW, l4, hl + len);
+	return build_ip4(buf, IPPROTO_TCP, SB, TCP_DST, l4, hl + len);
 }
 
 /* Sent frame i as TCP from GW to SB: checksums checked; its header. */
@@ -427,6 +431,60 @@ static void test_window_small_sndbuf(void)
 	close(c.lfd);
 }
 
+/*
+ * TCP to the DNS address's port 53 reaches the upstream resolver: the
+ * handshake completes only once the upstream accepted, and the query
+ * arrives there byte for byte.  Without an upstream, an RST.
+ */
+static void test_dns_tcp(void)
+{
+	static const uint8_t query[] = { 0, 5, 0x12, 0x34, 1, 0, 0 };
+	uint8_t got[sizeof(query)];
+	const uint8_t *t;
+	uint16_t port;
+	size_t l;
+	int lfd, afd;
+
+	reset(16, 0);
+	lfd = listener(&port);
+	gw.cfg.dns_upstream[0] = (struct sockaddr_in){ .sin_family = AF_INET,
+		.sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	gw.cfg.n_dns_upstream = 1;
+	tcp_dst = DNS;
+	n_sent = 0;
+	l = build_tcp(fbuf, 40200, 53, 7000, 0, F_SYN, 0xffff, NULL, 0, NULL, 0);
+	input(fbuf, l);
+	pump(50);
+	CHECK(gw.stats.dns_tcp_conns == 1);
+	CHECK(n_sent == 1);
+	if (n_sent == 1) {
+		const uint8_t *ip = sent[0] + OFF_IP4;
+
+		t = ip + 20;
+		CHECK(rdaddr(ip + 12) == DNS && t[13] == (F_SYN | F_ACK));
+		l = build_tcp(fbuf, 40200, 53, 7001, rd32(t + 4) + 1, F_ACK | F_PSH, 0xffff,
+			      NULL, 0, query, sizeof(query));
+		input(fbuf, l);
+		afd = accept(lfd, NULL, NULL);
+		CHECK(afd >= 0 && recv(afd, got, sizeof(got), MSG_WAITALL) == sizeof(got));
+		CHECK(!memcmp(got, query, sizeof(query)));
+		if (afd >= 0)
+			close(afd);
+	}
+	close(lfd);
+
+	gw.cfg.n_dns_upstream = 0;
+	n_sent = 0;
+	l = build_tcp(fbuf, 40201, 53, 8000, 0, F_SYN, 0xffff, NULL, 0, NULL, 0);
+	input(fbuf, l);
+	CHECK(gw.stats.dns_no_upstream == 1 && n_sent == 1);
+	if (n_sent == 1) {
+		t = sent[0] + OFF_L4;
+		CHECK(t[13] == (F_RST | F_ACK) && rd32(t + 8) == 8001);
+	}
+	tcp_dst = 0;
+}
+
 int main(void)
 {
 	test_data(1);
@@ -435,6 +493,7 @@ int main(void)
 	test_rst();
 	test_table_full();
 	test_malformed();
+	test_dns_tcp();
 	gw_fini(&gw);
 	if (failures) {
 		fprintf(stderr, "ringnetd-test-tcp: %d check(s) failed\n", failures);
