@@ -84,6 +84,7 @@ unit: userspace
 native: userspace
 	RINGNET_BUILD=$(BUILD) selftests/gateway-tap.sh
 	RINGNET_BUILD=$(BUILD) selftests/run-tap.sh
+	RINGNET_BUILD=$(BUILD) selftests/ringnetd-log.sh
 
 vmtest: all
 	scripts/vmtest

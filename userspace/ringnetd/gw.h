@@ -181,10 +181,13 @@ static inline void wraddr(uint8_t *p, uint32_t a) { memcpy(p, &a, 4); }
 
 /* log.c */
 void gw_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-extern int gw_log_level;	/* 0: errors and notices, 1: -v, 2: -vv */
-#define LOG_ERR_	0
+extern int gw_log_level;	/* 0: errors and warnings, 1: -v, 2: -vv */
+#define LOG_ERR_	(-1)
+#define LOG_WARN_	0
 #define LOG_INFO_	1
 #define LOG_DEBUG_	2
+/* Send messages to syslog (daemon facility) instead of stderr. */
+void gw_log_to_syslog(void);
 const char *ip4_str(uint32_t addr, char buf[INET_ADDRSTRLEN]);
 
 /* csum.c: the Internet checksum (RFC 1071) */

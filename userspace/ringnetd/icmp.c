@@ -62,7 +62,7 @@ static int ping_socket(struct gw *gw, uint32_t dst)
 	if (fd < 0) {
 		if ((errno == EACCES || errno == EPERM) && !gw->ping_forbidden) {
 			gw->ping_forbidden = true;
-			gw_log(LOG_ERR_, "ping sockets not allowed (net.ipv4.ping_group_range): "
+			gw_log(LOG_WARN_, "ping sockets not allowed (net.ipv4.ping_group_range): "
 			       "echo requests to hosts other than the gateway are dropped");
 		}
 		return -1;

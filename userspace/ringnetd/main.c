@@ -51,6 +51,7 @@ struct opts {
 	const char *stats_socket;
 	bool config_net;
 	bool dns_given;
+	bool syslog;
 };
 
 static void usage(FILE *f)
@@ -80,6 +81,7 @@ static void usage(FILE *f)
 "  -s, --stats-socket PATH     answer whoever connects to PATH with the\n"
 "                              counters and flow table use, as JSON\n"
 "  -v, --verbose               more messages; twice for per-flow ones\n"
+"      --syslog                log to syslog (daemon facility), not stderr\n"
 "  -h, --help\n");
 }
 
@@ -119,7 +121,8 @@ static uint32_t parse_addr(const char *s, const char *what)
 
 static void parse_args(int argc, char **argv, struct gw_config *cfg, struct opts *o)
 {
-	enum { OPT_MAP_LOOPBACK = 256, OPT_MAX_FLOWS, OPT_UDP_TIMEOUT, OPT_LEASE };
+	enum { OPT_MAP_LOOPBACK = 256, OPT_MAX_FLOWS, OPT_UDP_TIMEOUT, OPT_LEASE,
+	       OPT_SYSLOG };
 	static const struct option lo[] = {
 		{ "netns",	  required_argument, NULL, 'n' },
 		{ "dev",	  required_argument, NULL, 'd' },
@@ -136,6 +139,7 @@ static void parse_args(int argc, char **argv, struct gw_config *cfg, struct opts
 		{ "lease-time",	  required_argument, NULL, OPT_LEASE },
 		{ "stats-socket", required_argument, NULL, 's' },
 		{ "verbose",	  no_argument,	     NULL, 'v' },
+		{ "syslog",	  no_argument,	     NULL, OPT_SYSLOG },
 		{ "help",	  no_argument,	     NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -204,6 +208,9 @@ static void parse_args(int argc, char **argv, struct gw_config *cfg, struct opts
 			break;
 		case 's':
 			o->stats_socket = optarg;
+			break;
+		case OPT_SYSLOG:
+			o->syslog = true;
 			break;
 		case 'v':
 			cfg->verbose++;
@@ -405,6 +412,8 @@ int main(int argc, char **argv)
 	gw_config_defaults(&cfg);
 	parse_args(argc, argv, &cfg, &o);
 	gw_log_level = cfg.verbose;
+	if (o.syslog)
+		gw_log_to_syslog();
 	if (!o.backend)
 		o.backend = source_ringnet_available() ? "ringnet" : "tap";
 	if (!o.dev)
@@ -412,7 +421,7 @@ int main(int argc, char **argv)
 	if (!o.dns_given)
 		dns_read_resolv_conf(&cfg, "/etc/resolv.conf");
 	if (!cfg.n_dns_upstream)
-		gw_log(LOG_ERR_, "no IPv4 DNS upstream: DNS queries will be dropped");
+		gw_log(LOG_WARN_, "no IPv4 DNS upstream: DNS queries will be dropped");
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sigs);
