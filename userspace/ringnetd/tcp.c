@@ -41,6 +41,7 @@
 #include <netinet/tcp.h>
 #include <linux/icmp.h>
 #include <linux/sockios.h>
+#include <linux/sock_diag.h>
 
 #include "gw.h"
 #include "flow.h"
@@ -87,6 +88,8 @@ struct tcp_conn {
 	bool sb_fin;		/* FIN from the sandbox: host SHUT_WR done */
 	bool host_eof;		/* host EOF seen: our FIN is at fin_seq */
 	bool wnd_closed;	/* we advertised a zero window: update later */
+	uint16_t wnd_sent;	/* window field of our last ACK ... */
+	uint32_t ack_sent;	/* ... and its acknowledgement number */
 	uint16_t mss;		/* payload per segment toward the sandbox */
 	uint32_t sb_isn;
 	uint32_t rcv_nxt;	/* next byte expected from the sandbox */
@@ -163,29 +166,36 @@ static uint32_t new_isn(void)
 /* The window we can take: free space in the host socket's send buffer. */
 static uint32_t rcv_wnd(struct gw *gw, struct flow *f, struct tcp_conn *c)
 {
-	int sndbuf = 0, outq = 0;
-	socklen_t sl = sizeof(sndbuf);
-	uint32_t w, floor, max = 65535U << c->our_wscale;
+	uint32_t mem[SK_MEMINFO_VARS] = { 0 }, w, floor, max = 65535U << c->our_wscale;
+	socklen_t ml = sizeof(mem);
 
 	(void)gw;
 	if (f->fd < 0 || c->sb_fin)
 		return 0;
-	if (getsockopt(f->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) < 0 ||
-	    ioctl(f->fd, SIOCOUTQ, &outq) < 0)
+	if (getsockopt(f->fd, SOL_SOCKET, SO_MEMINFO, mem, &ml) < 0 ||
+	    ml <= SK_MEMINFO_WMEM_QUEUED * sizeof(mem[0]))
 		return 0;
-	/* SO_SNDBUF counts overhead too (the kernel doubles what was set):
-	 * half of the difference is what send() surely takes. */
-	w = sndbuf > outq ? (uint32_t)(sndbuf - outq) / 2 : 0;
+	/*
+	 * send() takes data while the memory queued (payload plus the
+	 * overhead of its skbs) is below SO_SNDBUF.  Bytes counted as
+	 * unsent (SIOCOUTQ) leave that overhead out, and a window that
+	 * relied on them once let the sandbox send more than the socket
+	 * took: the rest is lost, and without SACK it comes back slowly.
+	 * An eighth is kept back for the overhead of the skbs to come.
+	 */
+	w = mem[SK_MEMINFO_SNDBUF] > mem[SK_MEMINFO_WMEM_QUEUED] ?
+		mem[SK_MEMINFO_SNDBUF] - mem[SK_MEMINFO_WMEM_QUEUED] : 0;
+	w -= w / 8;
 	if (w > max)
 		w = max;
 	/*
 	 * No silly windows (RFC 1122 4.2.3.3): nothing smaller than an MSS,
-	 * or than half of what the socket can hold at all, whichever is
+	 * or than a quarter of what the socket can hold at all, whichever is
 	 * less.  A host socket's first send buffer can be smaller than the
 	 * sandbox's MSS (64 KiB at MTU 65520): an MSS floor alone would
 	 * keep the window shut for good.
 	 */
-	floor = (uint32_t)sndbuf / 4;
+	floor = mem[SK_MEMINFO_SNDBUF] / 4;
 	if (floor > c->mss)
 		floor = c->mss;
 	if (w < floor)
@@ -242,6 +252,30 @@ static void seg_finish(struct gw *gw, struct flow *f, struct tcp_conn *c,
 	}
 }
 
+/*
+ * The window field for an ACK of rcv_nxt when w bytes would fit.
+ *
+ * Data beyond a gap (dropped out of order, or after a write the host
+ * socket took only in part) comes back only when the sandbox resends it.
+ * Without SACK, the fast way there is three duplicate ACKs, and a Linux
+ * sender counts an ACK as a duplicate only if it doesn't open the window
+ * further.  So an ACK that repeats the last acknowledgement number never
+ * advertises more than the last one did; the window grows with the next
+ * acknowledgement, or with a window update after a zero window.
+ */
+static uint32_t ack_wnd_field(struct tcp_conn *c, uint32_t w)
+{
+	uint32_t wf = w >> c->our_wscale;
+
+	if (wf > 65535)
+		wf = 65535;
+	if (c->ack_sent == c->rcv_nxt && c->wnd_sent && wf > c->wnd_sent)
+		wf = c->wnd_sent;
+	c->ack_sent = c->rcv_nxt;
+	c->wnd_sent = (uint16_t)wf;
+	return wf;
+}
+
 /* A segment without payload: ACK, FIN, RST, SYN-ACK. */
 static void send_ctl(struct gw *gw, struct flow *f, struct tcp_conn *c,
 		     uint8_t flags, uint32_t seq)
@@ -267,7 +301,7 @@ static void send_ctl(struct gw *gw, struct flow *f, struct tcp_conn *c,
 	}
 	w = (flags & F_RST) ? 0 : rcv_wnd(gw, f, c);
 	c->wnd_closed = !(flags & F_RST) && !w;
-	wf = (flags & F_SYN) ? (w > 65535 ? 65535 : w) : w >> c->our_wscale;
+	wf = (flags & F_SYN) ? (w > 65535 ? 65535 : w) : ack_wnd_field(c, w);
 	seg_finish(gw, f, c, flags, seq, optlen, 0, wf);
 }
 
@@ -408,7 +442,7 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 			bool last = (size_t)n <= seglen[i];
 
 			seg_finish(gw, f, c, F_ACK | (last ? F_PSH : 0), c->snd_nxt, 0, len,
-				   rcv_wnd(gw, f, c) >> c->our_wscale);
+				   ack_wnd_field(c, rcv_wnd(gw, f, c)));
 			c->snd_nxt += (uint32_t)len;
 			n -= (ssize_t)len;
 		}

@@ -485,11 +485,78 @@ static void test_dns_tcp(void)
 	tcp_dst = 0;
 }
 
+/*
+ * The window is a promise: whatever the sandbox sends inside it, the host
+ * socket takes whole, down to a zero window, even when the host peer
+ * reads nothing.  (Once the window was counted in payload bytes while
+ * send() stops at payload plus overhead: the last segments before the
+ * buffer filled were taken in part and the rest was lost.)  Repeated
+ * ACKs of the same byte never open the window further, so the sandbox
+ * counts them as duplicates.
+ */
+static void test_window_is_kept(void)
+{
+	static uint8_t chunk[1460];
+	uint32_t wnd, wf, sent_total = 0;
+	const uint8_t *t;
+	struct conn c;
+	int rounds = 0, rcvbuf = 4096;
+	size_t plen, len;
+
+	tcp_peek_off_mode = 1;
+	reset(16, 0);
+	open_conn(&c, 40300);
+	/* A small receive buffer on the peer that never reads. */
+	setsockopt(c.afd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	memset(chunk, 0x5a, sizeof(chunk));
+	seg(&c, F_ACK | F_PSH, chunk, 1);
+	t = sent_tcp(0, &plen);
+	wnd = (uint32_t)rd16(t + 14) << 7;
+	while (wnd && rounds++ < 100000) {
+		/* Fill the window exactly, as a sender may. */
+		while (wnd) {
+			len = wnd < sizeof(chunk) ? wnd : sizeof(chunk);
+			n_sent = 0;
+			seg(&c, F_ACK, chunk, len);
+			CHECK(n_sent == 1);
+			t = sent_tcp(0, &plen);
+			CHECK(rd32(t + 8) == c.seq);	/* all of it taken */
+			if (rd32(t + 8) != c.seq)
+				goto out;
+			sent_total += (uint32_t)len;
+			wnd -= (uint32_t)len;
+			/* The new right edge may lie further. */
+			if (((uint32_t)rd16(t + 14) << 7) > wnd)
+				wnd = (uint32_t)rd16(t + 14) << 7;
+		}
+	}
+out:
+	CHECK(wnd == 0);
+	CHECK(gw.stats.tcp_host_short == 0);
+	CHECK(sent_total > 65536);
+
+	/* A gap: the duplicate ACKs repeat the ack and never grow the window. */
+	wf = 0xffff;
+	for (rounds = 0; rounds < 3; rounds++) {
+		n_sent = 0;
+		c.seq += 1000;
+		seg(&c, F_ACK, chunk, 100);
+		c.seq -= 1100;
+		CHECK(n_sent == 1);
+		t = sent_tcp(0, &plen);
+		CHECK(rd32(t + 8) == c.seq && rd16(t + 14) <= wf);
+		wf = rd16(t + 14);
+	}
+	close(c.afd);
+	close(c.lfd);
+}
+
 int main(void)
 {
 	test_data(1);
 	test_data(0);
 	test_window_small_sndbuf();
+	test_window_is_kept();
 	test_rst();
 	test_table_full();
 	test_malformed();
