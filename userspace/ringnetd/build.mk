@@ -1,6 +1,6 @@
 # ringnetd, the gateway (see ../Makefile for the format).
 RINGNETD_CORE		:= ringnetd/gw.c ringnetd/eth.c ringnetd/arp.c \
-			   ringnetd/ip4.c ringnetd/icmp.c ringnetd/udp.c \
+			   ringnetd/ip4.c ringnetd/frag.c ringnetd/icmp.c ringnetd/udp.c \
 			   ringnetd/dhcp.c ringnetd/dns.c ringnetd/flow.c \
 			   ringnetd/tcp.c \
 			   ringnetd/csum.c ringnetd/log.c

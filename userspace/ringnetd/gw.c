@@ -72,6 +72,7 @@ void gw_fini(struct gw *gw)
 	if (gw->flows)
 		flow_table_free(gw);
 	tcp_fini(gw);
+	frag_fini(gw);
 	for (i = 0; i < OUT_QUEUE_LEN; i++) {
 		free(gw->out_buf[i]);
 		gw->out_buf[i] = NULL;

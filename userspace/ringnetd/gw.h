@@ -59,7 +59,11 @@
 	X(ip4_bad_header,	"IPv4: short, version or IHL wrong")	\
 	X(ip4_bad_length,	"IPv4: total length wrong")		\
 	X(ip4_bad_csum,		"IPv4: header checksum wrong")		\
-	X(ip4_fragment,		"IPv4: fragments (refused)")		\
+	X(ip4_fragment,		"IPv4: fragments received")		\
+	X(ip4_reassembled,	"IPv4: datagrams reassembled from fragments") \
+	X(ip4_frag_bad,		"IPv4: fragments dropped: overlapping or malformed") \
+	X(ip4_frag_timeout,	"IPv4: incomplete datagrams dropped after 5 s") \
+	X(ip4_frag_evicted,	"IPv4: incomplete datagrams dropped for a new one") \
 	X(ip4_bad_src,		"IPv4: source address not usable")	\
 	X(ip4_bad_dst,		"IPv4: destination not relayed (martian, multicast, broadcast)") \
 	X(ip4_proto,		"IPv4: protocol not handled")		\
@@ -131,6 +135,7 @@ struct gw_config {
 
 struct flow_table;
 struct tcp_conn;
+struct frag_table;
 
 struct gw {
 	struct gw_config cfg;
@@ -150,6 +155,7 @@ struct gw {
 	/* Scratch buffer for datagrams from the host. */
 	uint8_t *scratch;
 	struct tcp_conn *tcp;	/* tcp.c: per-flow TCP state, max_flows entries */
+	struct frag_table *frags;	/* frag.c: datagrams being reassembled */
 };
 
 /* epoll_event.data.u64: the kind of fd in the high half, an index low. */
@@ -218,12 +224,20 @@ struct ip4_pkt {
 	uint32_t src, dst;
 	uint8_t proto;
 	uint8_t vnet_flags;	/* VIRTIO_NET_HDR_F_* of the frame */
+	uint16_t ip_id;
 	const uint8_t *eth_src;
 	const uint8_t *l4;
 	size_t l4_len;
 };
 void ip4_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 	       const uint8_t *eth, size_t len);
+/* A whole packet, checked, to its protocol. */
+void ip4_deliver(struct gw *gw, const struct ip4_pkt *p);
+
+/* frag.c */
+void frag_input(struct gw *gw, struct ip4_pkt *p, uint16_t frag_field);
+void frag_expire(struct gw *gw, time_t now);
+void frag_fini(struct gw *gw);
 bool ip4_is_relayable(const struct gw *gw, uint32_t dst);
 /* Start an IPv4 packet: returns where its L4 part goes, or NULL. */
 uint8_t *ip4_out_begin(struct gw *gw);

@@ -3,13 +3,7 @@
  * IPv4: validate what the sandbox sends, dispatch it by protocol, and
  * build the headers of what goes back.
  *
- * Fragments are dropped and counted, without an ICMP answer.  The sandbox
- * is given an MTU of up to 65520 (by DHCP or --config-net), so an IPv4
- * stack that honours it never fragments UDP or ICMP: a fragment means a
- * sandbox sending larger than its own MTU on purpose, and ICMP has no
- * message for "I don't reassemble" anyway ("fragmentation needed" is about
- * the opposite case).  Reassembly would also be the one place where a
- * sandbox could make us hold memory without a flow to bound it.
+ * Fragments go to frag.c and come back whole through ip4_deliver().
  */
 #include <netinet/in.h>
 #include <linux/if_ether.h>
@@ -60,15 +54,12 @@ void ip4_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 		return;
 	}
 	frag = rd16(ip + 6);
-	if (frag & 0x3fff) {		/* MF, or a fragment offset */
-		gw->stats.ip4_fragment++;
-		return;
-	}
 
 	p.src = rdaddr(ip + 12);
 	p.dst = rdaddr(ip + 16);
 	p.proto = ip[9];
 	p.vnet_flags = vh->flags;
+	p.ip_id = rd16(ip + 4);
 	p.eth_src = eth + 6;
 	p.l4 = ip + ihl;
 	p.l4_len = tot - ihl;
@@ -80,15 +71,23 @@ void ip4_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 	}
 	eth_learn(gw, eth);
 
-	switch (p.proto) {
+	if (frag & 0x3fff)		/* MF, or a fragment offset */
+		frag_input(gw, &p, frag);
+	else
+		ip4_deliver(gw, &p);
+}
+
+void ip4_deliver(struct gw *gw, const struct ip4_pkt *p)
+{
+	switch (p->proto) {
 	case IPPROTO_ICMP:
-		icmp4_input(gw, &p);
+		icmp4_input(gw, p);
 		break;
 	case IPPROTO_UDP:
-		udp4_input(gw, &p);
+		udp4_input(gw, p);
 		break;
 	case IPPROTO_TCP:
-		tcp4_input(gw, &p);
+		tcp4_input(gw, p);
 		break;
 	default:
 		gw->stats.ip4_proto++;

@@ -503,6 +503,7 @@ int main(int argc, char **argv)
 				if (--ticks_left == 0) {
 					ticks_left = 1000 / TCP_TICK_MS;
 					flow_expire(&gw, gw_now());
+					frag_expire(&gw, gw_now());
 				}
 				break;
 			}

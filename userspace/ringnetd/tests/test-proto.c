@@ -589,6 +589,81 @@ static void test_dns(void)
 }
 
 /* A device that takes nothing: replies are counted as dropped. */
+/* Fragment [off, off + len) of the UDP datagram l4 (id, MF if more). */
+static void input_frag(const uint8_t *l4, uint16_t id, size_t off, size_t len, bool more)
+{
+	static uint8_t f[OFF_L4 + 4096];
+	size_t flen = build_ip4(f, IPPROTO_UDP, SB, GW, l4 + off, len);
+
+	wr16(f + OFF_IP4 + 4, id);
+	wr16(f + OFF_IP4 + 6, (uint16_t)((more ? 0x2000 : 0) | off / 8));
+	fix_ip_csum(f);
+	input(f, flen);
+}
+
+/*
+ * Fragments, in any order, make one datagram for the host socket; overlaps
+ * drop it; incomplete ones expire or make room; the table stays bounded.
+ */
+static void test_frag(void)
+{
+	static uint8_t l4[UDP_HDR_LEN + 3000], buf[4096];
+	uint16_t port, i;
+	uint32_t sum;
+	ssize_t n;
+	int srv;
+
+	reset(4, 0);
+	srv = udp_listener(&port);
+	wr16(l4, 40100);
+	wr16(l4 + 2, port);
+	wr16(l4 + 4, sizeof(l4));
+	wr16(l4 + 6, 0);
+	for (i = 0; i < 3000; i++)
+		l4[UDP_HDR_LEN + i] = (uint8_t)(i * 13 + 1);
+	sum = csum_ip4_pseudo(SB, GW, IPPROTO_UDP, sizeof(l4));
+	sum = csum_fold(csum_add(sum, l4, sizeof(l4)));
+	wr16(l4 + 6, sum ? sum : 0xffff);
+
+	/* Last, first, middle. */
+	input_frag(l4, 1, 2960, sizeof(l4) - 2960, false);
+	input_frag(l4, 1, 0, 1480, true);
+	CHECK(gw.stats.udp_to_host == 0);
+	input_frag(l4, 1, 1480, 1480, true);
+	CHECK(gw.stats.ip4_fragment == 3 && gw.stats.ip4_reassembled == 1);
+	CHECK(gw.stats.udp_to_host == 1);
+	n = recv(srv, buf, sizeof(buf), 0);
+	CHECK(n == 3000 && !memcmp(buf, l4 + UDP_HDR_LEN, 3000));
+
+	/* A corrupted payload is caught by the UDP checksum, in software. */
+	l4[100] ^= 1;
+	input_frag(l4, 2, 0, 1480, true);
+	input_frag(l4, 2, 1480, sizeof(l4) - 1480, false);
+	l4[100] ^= 1;
+	CHECK(gw.stats.ip4_reassembled == 2 && gw.stats.udp_bad == 1);
+
+	/* Overlap: the datagram is dropped, even once the rest comes. */
+	input_frag(l4, 3, 0, 1480, true);
+	input_frag(l4, 3, 1472, 1480, true);
+	CHECK(gw.stats.ip4_frag_bad == 1);
+	input_frag(l4, 3, 2952, sizeof(l4) - 2952, false);
+	CHECK(gw.stats.ip4_reassembled == 2);
+	/* Not a multiple of 8 before the last, or past 64 KiB. */
+	input_frag(l4, 4, 0, 1001, true);
+	input_frag(l4, 4, 65528, 100, false);
+	CHECK(gw.stats.ip4_frag_bad == 3);
+
+	/* Nine datagrams started: the oldest makes room; all expire. */
+	for (i = 10; i < 19; i++)
+		input_frag(l4, i, 0, 1480, true);
+	CHECK(gw.stats.ip4_frag_evicted >= 1);
+	frag_expire(&gw, gw_now() + 10);
+	CHECK(gw.stats.ip4_frag_timeout >= 7);
+	input_frag(l4, 10, 1480, sizeof(l4) - 1480, false);
+	CHECK(gw.stats.ip4_reassembled == 2);
+	close(srv);
+}
+
 static void test_tx_full(void)
 {
 	uint8_t f[256];
@@ -608,6 +683,7 @@ int main(void)
 	test_ip4_malformed();
 	test_dhcp();
 	test_udp();
+	test_frag();
 	test_dns();
 	test_tx_full();
 	gw_fini(&gw);
