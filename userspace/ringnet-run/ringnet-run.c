@@ -90,8 +90,14 @@ static void usage(FILE *f)
 "  -h, --help\n"
 "\n"
 "Every other option before \"--\" goes to ringnetd, which is found next to\n"
-"ringnet-run or as $RINGNETD.  Exit status: CMD's, 128+N if it was killed\n"
-"by signal N; 2 on a bad command line, 125 if the sandbox cannot be set up.\n",
+"ringnet-run or as $RINGNETD.  Among them, to publish ports of CMD:\n"
+"  -t, --publish-tcp [ADDR:]HOST_PORT[-END][:GUEST_PORT[-END]]\n"
+"  -u, --publish-udp (the same for UDP)\n"
+"for example -t 8080 (127.0.0.1:8080 on the host to CMD's port 8080), or\n"
+"-t 0.0.0.0:2222:22.  See ringnetd --help for the rest.\n"
+"\n"
+"Exit status: CMD's, 128+N if it was killed by signal N; 2 on a bad\n"
+"command line, 125 if the sandbox cannot be set up.\n",
 		DEFAULT_TIMEOUT_S);
 }
 

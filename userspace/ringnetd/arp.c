@@ -56,3 +56,33 @@ void arp_input(struct gw *gw, const uint8_t *eth, size_t len)
 	gw_out_commit(gw, VNET_HDR_LEN + 60);
 	gw->stats.arp_replies++;
 }
+
+/*
+ * Ask the sandbox for its MAC.  Frames we start ourselves (published
+ * ports) can come before the sandbox ever sent one, and its TCP drops
+ * segments that arrive as Ethernet broadcast; its reply teaches us
+ * (arp_input() learns from every valid ARP frame).
+ */
+void arp_request_sandbox(struct gw *gw)
+{
+	uint8_t *out = gw_out_begin(gw), *e, *r;
+
+	memset(out, 0, VNET_HDR_LEN);
+	e = out + OFF_ETH;
+	memset(e, 0xff, 6);
+	memcpy(e + 6, gw->mac, 6);
+	wr16(e + 12, ETH_P_ARP);
+	r = e + ETH_HDR_LEN;
+	wr16(r, ARPHRD_ETHER);
+	wr16(r + 2, ETH_P_IP);
+	r[4] = 6;
+	r[5] = 4;
+	wr16(r + 6, ARPOP_REQUEST);
+	memcpy(r + 8, gw->mac, 6);
+	wraddr(r + 14, gw->cfg.gw);
+	memset(r + 18, 0, 6);
+	wraddr(r + 24, gw->cfg.addr);
+	memset(r + ARP_LEN, 0, 60 - ETH_HDR_LEN - ARP_LEN);
+	gw_out_commit(gw, VNET_HDR_LEN + 60);
+	gw->stats.arp_requests++;
+}

@@ -42,9 +42,13 @@ static bool vnet_hdr_ok(const struct gw *gw, const struct virtio_net_hdr_v1 *vh)
  */
 void eth_learn(struct gw *gw, const uint8_t *eth)
 {
+	bool first = !gw->sb_mac_known;
+
 	if (!(eth[6] & 1) && memcmp(eth + 6, "\0\0\0\0\0\0", 6)) {
 		memcpy(gw->sb_mac, eth + 6, 6);
 		gw->sb_mac_known = true;
+		if (first)
+			tcp_sb_mac_learned(gw);
 	}
 }
 

@@ -126,6 +126,8 @@ uint32_t flow_alloc(struct gw *gw, enum flow_kind kind, const struct flow_key *k
 	f->kind = kind;
 	f->key = *k;
 	f->fd = -1;
+	f->pub_fd = -1;
+	f->client_addr = f->local_addr = 0;
 	f->last = gw_now();
 	f->hnext = t->buckets[b];
 	t->buckets[b] = i;

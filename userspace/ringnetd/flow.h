@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Flows: one host socket per conversation the sandbox started.
+ * Flows: one host socket per conversation the sandbox started, or a
+ * client of a published port started (port.c).
  *
  * A flow is keyed by what the sandbox sees: its own address and port and
  * the address and port it talked to (for ping, the echo identifier and 0).
  * The host socket is connected, so whatever comes back on it belongs to
  * exactly this flow and maps back to the same four values, swapped.
+ * (Inbound flows are keyed the same way, by what the sandbox sees.)
  *
  * The table is a fixed array of --max-flows entries, allocated once: a
  * sandbox that opens flows without end gets a full table, a counter and
@@ -27,6 +29,7 @@ enum flow_kind {
 	FLOW_DNS,	/* sandbox UDP to the DNS address, port 53 */
 	FLOW_PING,	/* ICMP echo over a ping socket */
 	FLOW_TCP,	/* a TCP connection (tcp.c: own state and timeouts) */
+	FLOW_UDP_IN,	/* UDP from a client of a published port (udp.c) */
 };
 
 struct flow_key {
@@ -43,6 +46,15 @@ struct flow {
 	int fd;
 	time_t last;		/* monotonic seconds of the last datagram */
 	uint32_t hnext;		/* next in the hash chain, or FLOW_NONE */
+	/*
+	 * FLOW_UDP_IN has no socket of its own (fd -1): replies leave by the
+	 * published port's socket, to the client's real address (the key has
+	 * what the sandbox sees), from the local address it wrote to (0: the
+	 * socket's own).
+	 */
+	int pub_fd;
+	uint32_t client_addr;
+	uint32_t local_addr;
 };
 
 #define FLOW_NONE UINT32_MAX

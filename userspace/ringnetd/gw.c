@@ -71,8 +71,9 @@ void gw_fini(struct gw *gw)
 
 	if (gw->flows)
 		flow_table_free(gw);
-	tcp_fini(gw);
+	port_close(gw);
 	frag_fini(gw);
+	tcp_fini(gw);
 	for (i = 0; i < OUT_QUEUE_LEN; i++) {
 		free(gw->out_buf[i]);
 		gw->out_buf[i] = NULL;
@@ -122,21 +123,21 @@ void gw_flush(struct gw *gw)
  */
 void gw_stats_print(struct gw *gw, int fd)
 {
-	unsigned int by_kind[FLOW_TCP + 1] = { 0 };
+	unsigned int by_kind[FLOW_UDP_IN + 1] = { 0 };
 	const char *sep = "";
 	struct flow *f;
 	uint32_t i;
 
 	for (i = 0; gw->flows && i < gw->cfg.max_flows; i++) {
 		f = flow_get(gw, i);
-		if (f && f->kind <= FLOW_TCP)
+		if (f && f->kind <= FLOW_UDP_IN)
 			by_kind[f->kind]++;
 	}
 	dprintf(fd, "{\"backend\":\"%s\",", gw->src ? gw->src->backend : "none");
 	dprintf(fd, "\"flows\":{\"active\":%u,\"max\":%u,\"tcp\":%u,\"udp\":%u,"
-		"\"dns\":%u,\"ping\":%u},\"counters\":{",
+		"\"dns\":%u,\"ping\":%u,\"udp_in\":%u},\"counters\":{",
 		gw->flows ? flow_count(gw) : 0, gw->cfg.max_flows, by_kind[FLOW_TCP],
-		by_kind[FLOW_UDP], by_kind[FLOW_DNS], by_kind[FLOW_PING]);
+		by_kind[FLOW_UDP], by_kind[FLOW_DNS], by_kind[FLOW_PING], by_kind[FLOW_UDP_IN]);
 #define X(name, desc)							\
 	do {								\
 		dprintf(fd, "%s\"%s\":%llu", sep, #name,		\

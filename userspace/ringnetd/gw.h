@@ -33,6 +33,7 @@
 #define OFF_L4		(OFF_IP4 + IP4_HDR_LEN)
 
 #define MTU_MAX		65520
+#define IP4_MAX_L4	(65535 - IP4_HDR_LEN)
 #define MTU_MIN		576
 /* An IPv4 packet can never exceed 65535 bytes; GSO frames from a TAP
  * device don't either.  One output buffer holds the largest. */
@@ -48,7 +49,8 @@
 	X(rx_frames,		"frames from the sandbox")		\
 	X(tx_frames,		"frames to the sandbox")		\
 	X(tx_drop_full,		"frames to the sandbox dropped: device full") \
-	X(tx_drop_too_big,	"replies dropped: larger than the MTU")	\
+	X(tx_drop_too_big,	"replies dropped: larger than an IPv4 packet") \
+	X(tx_fragmented,	"datagrams to the sandbox sent in fragments") \
 	X(drop_short,		"frames shorter than vnet + Ethernet header") \
 	X(drop_vnet_hdr,	"frames with a vnet header we can't use") \
 	X(drop_not_for_us,	"frames to another unicast MAC")	\
@@ -56,6 +58,7 @@
 	X(arp_bad,		"malformed ARP")			\
 	X(arp_ignored,		"ARP not asking for our addresses")	\
 	X(arp_replies,		"ARP replies sent")			\
+	X(arp_requests,		"ARP requests for the sandbox's MAC")	\
 	X(ip4_bad_header,	"IPv4: short, version or IHL wrong")	\
 	X(ip4_bad_length,	"IPv4: total length wrong")		\
 	X(ip4_bad_csum,		"IPv4: header checksum wrong")		\
@@ -84,6 +87,7 @@
 	X(tcp_rst_from_sb,	"TCP: RSTs from the sandbox")		\
 	X(tcp_rst_to_sb,	"TCP: RSTs sent to the sandbox")	\
 	X(tcp_host_short,	"TCP: writes the host socket took in part") \
+	X(tcp_wnd_updates,	"TCP: window updates sent as the host socket drained") \
 	X(tcp_timeouts,		"TCP: connections closed by a timeout")	\
 	X(tcp_bytes_to_host,	"TCP: payload bytes written to host sockets") \
 	X(tcp_bytes_from_host,	"TCP: payload bytes acked by the sandbox") \
@@ -94,6 +98,9 @@
 	X(icmp_echo_replies,	"ICMP: echo replies from the host relayed") \
 	X(icmp_no_ping_socket,	"ICMP: echo dropped, no ping socket")	\
 	X(icmp_errors_sent,	"ICMP: errors sent to the sandbox")	\
+	X(icmp_host_errors,	"ICMP: errors about relayed echo sent on") \
+	X(udp_host_errors,	"UDP: ICMP errors on host sockets sent on") \
+	X(host_errors_dropped,	"host socket errors not sent on (local, frag needed, other)") \
 	X(udp_bad,		"UDP: short, length or checksum wrong")	\
 	X(udp_to_host,		"UDP: datagrams relayed to the host")	\
 	X(udp_from_host,	"UDP: datagrams relayed to the sandbox")	\
@@ -106,16 +113,25 @@
 	X(dns_queries,		"DNS: queries forwarded")		\
 	X(dns_no_upstream,	"DNS: queries dropped, no upstream")	\
 	X(dns_tcp_conns,	"DNS: TCP connections relayed upstream") \
+	X(port_accepted,	"ports: TCP connections accepted")	\
+	X(port_connected,	"ports: TCP connections the sandbox took") \
+	X(port_refused,		"ports: refused or unanswered by the sandbox (RST)") \
+	X(port_table_full,	"ports: dropped, flow table full")	\
+	X(port_busy,		"ports: client's tuple already in another flow") \
+	X(udp_in_flows,		"UDP: flows started on published ports")	\
 	X(flows_created,	"flows created")			\
 	X(flows_expired,	"flows closed after idling")		\
 	X(flows_table_full,	"new flows refused: table full")	\
-	X(flows_socket_err,	"new flows refused: host socket failed")
+	X(flows_socket_err,	"new flows refused: host socket failed") \
+	X(flows_no_route,	"new flows refused with ICMP unreachable: no host route")
 
 struct gw_stats {
 #define X(name, desc) uint64_t name;
 	GW_STATS(X)
 #undef X
 };
+
+struct port_map;
 
 struct gw_config {
 	/* Addresses in network byte order. */
@@ -130,6 +146,8 @@ struct gw_config {
 	in_addr_t map_loopback;	/* this address reaches host loopback; 0: none */
 	struct sockaddr_in dns_upstream[MAX_DNS_UPSTREAMS];
 	unsigned int n_dns_upstream;
+	struct port_map *ports;	/* published ports (port.c), one per host port */
+	unsigned int n_ports;
 	int verbose;
 };
 
@@ -152,10 +170,12 @@ struct gw {
 	uint8_t *out_buf[OUT_QUEUE_LEN];
 	struct frame out[OUT_QUEUE_LEN];
 	unsigned int n_out;
-	/* Scratch buffer for datagrams from the host. */
+	/* A whole datagram while ip4.c cuts it into fragments. */
 	uint8_t *scratch;
+	uint16_t ip4_id;	/* id of the last datagram we fragmented */
 	struct tcp_conn *tcp;	/* tcp.c: per-flow TCP state, max_flows entries */
 	struct frag_table *frags;	/* frag.c: datagrams being reassembled */
+	int *port_fd;		/* port.c: the socket of each cfg.ports entry */
 };
 
 /* epoll_event.data.u64: the kind of fd in the high half, an index low. */
@@ -165,6 +185,7 @@ enum ep_kind {
 	EP_TIMER,
 	EP_STATS,
 	EP_FLOW,
+	EP_PORT,	/* a published port's socket; the index is in cfg.ports */
 };
 #define EP_REF(kind, idx)	(((uint64_t)(kind) << 32) | (uint32_t)(idx))
 #define EP_KIND(u64)		((enum ep_kind)((u64) >> 32))
@@ -218,6 +239,7 @@ const uint8_t *eth_sb_mac(const struct gw *gw);
 
 /* arp.c */
 void arp_input(struct gw *gw, const uint8_t *eth, size_t len);
+void arp_request_sandbox(struct gw *gw);
 
 /* ip4.c */
 struct ip4_pkt {
@@ -244,10 +266,43 @@ uint8_t *ip4_out_begin(struct gw *gw);
 /* Finish it: vnet, Ethernet and IPv4 headers around l4_len bytes. */
 void ip4_out_finish(struct gw *gw, uint32_t src, uint32_t dst, uint8_t proto,
 		    size_t l4_len, const uint8_t *dst_mac);
+/* An IPv4 header without options, DF set, checksummed, at ip. */
+void ip4_build_hdr(uint8_t *ip, uint32_t src, uint32_t dst, uint8_t proto,
+		   size_t l4_len);
 /* l4_len bytes at l4 would fit the sandbox's MTU. */
 bool ip4_fits(const struct gw *gw, size_t l4_len);
 
 /* icmp.c */
+/*
+ * An ICMP error to the sandbox about a packet it sent: the quote is that
+ * packet's IPv4 header (sb_addr -> peer_addr, proto) rebuilt, the first
+ * 8 bytes of its L4 part, then as much of what followed as fits.
+ */
+struct icmp4_err {
+	uint8_t type, code;
+	uint32_t rest;		/* ICMP header bytes 4-7: MTU, pointer; host order */
+	uint32_t from;		/* the error's source */
+	uint32_t sb_addr, peer_addr;
+	uint8_t proto;
+	uint8_t l4_hdr[8];
+	const uint8_t *data;	/* what followed l4_hdr, data_len bytes originally */
+	size_t data_len;
+};
+void icmp4_error(struct gw *gw, const struct icmp4_err *e);
+struct flow;
+struct sock_extended_err;
+/* Read a UDP or ping flow's error queue and reflect each error: the number
+ * of ICMP errors sent on. */
+unsigned int icmp4_host_errors(struct gw *gw, struct flow *f);
+/* One error off that queue, with its offender (0: none) and data. */
+bool icmp4_reflect(struct gw *gw, const struct flow *f,
+		   const struct sock_extended_err *ee, uint32_t offender,
+		   const uint8_t *data, size_t len);
+/* A new flow's connect() failed with err: if the host had no route, say
+ * so to the sandbox from the gateway, quoting p, and return true. */
+bool icmp4_no_route(struct gw *gw, const struct ip4_pkt *p, int err);
+/* Destination unreachable with code, from the gateway, quoting p. */
+bool icmp4_unreach(struct gw *gw, const struct ip4_pkt *p, uint8_t code);
 void icmp4_input(struct gw *gw, const struct ip4_pkt *p);
 void icmp4_send_error(struct gw *gw, uint8_t type, uint8_t code,
 		      uint32_t sb_addr, uint32_t peer_addr, uint8_t proto,
@@ -258,6 +313,10 @@ void icmp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
 /* udp.c */
 void udp4_input(struct gw *gw, const struct ip4_pkt *p);
 void udp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
+/* A datagram from a published port's client, already at l4 + UDP_HDR_LEN
+ * of the current output buffer: to the sandbox, in a flow of its own. */
+void udp4_inbound(struct gw *gw, int pub_fd, const struct sockaddr_in *client,
+		  uint32_t local_addr, uint16_t guest_port, uint8_t *l4, size_t len);
 
 /* tcp.c */
 int tcp_init(struct gw *gw);
@@ -267,6 +326,27 @@ void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
 /* Retransmissions, probes, timeouts: call every TCP_TICK_MS. */
 void tcp_timer(struct gw *gw);
 #define TCP_TICK_MS	100
+/* A connection accepted on a published port: opened toward the sandbox's
+ * guest_port from peer_addr:peer_port.  Takes fd, whatever happens. */
+void tcp_conn_inbound(struct gw *gw, int fd, uint32_t peer_addr, uint16_t peer_port,
+		      uint16_t guest_port);
+/* The sandbox's MAC is known now: resend SYNs that went to broadcast. */
+void tcp_sb_mac_learned(struct gw *gw);
+
+/* port.c: published ports (-t, -u) */
+struct port_map {
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t addr;		/* host address bound, network byte order */
+	uint16_t host_port;
+	uint16_t guest_port;
+};
+/* Add "[ADDR:]HOST_PORT[-END][:GUEST_PORT[-END]]": NULL, or what is wrong. */
+const char *port_parse(struct gw_config *cfg, uint8_t proto, const char *arg);
+int port_open(struct gw *gw);
+void port_close(struct gw *gw);
+void port_event(struct gw *gw, unsigned int idx, uint32_t events);
+/* The address a client of a published port has in the sandbox's eyes. */
+uint32_t port_sandbox_view(const struct gw *gw, uint32_t client);
 
 /* dhcp.c */
 void dhcp_input(struct gw *gw, const struct ip4_pkt *p, const uint8_t *data,

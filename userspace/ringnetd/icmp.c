@@ -10,6 +10,15 @@
  * are rewritten to the sandbox's.  When the range forbids us, we say so
  * once and keep answering for the gateway: the sandbox sees timeouts for
  * other hosts, which is what a firewall dropping ping would look like.
+ *
+ * Host sockets of UDP and ping flows have IP_RECVERR, so ICMP errors about
+ * what they sent (unreachable, time exceeded, parameter problem) wait on
+ * their error queue with the type, code and the address that sent them.
+ * Each becomes the same error toward the sandbox, from that address, and
+ * quoting the packet as the sandbox sent it, so the sandbox's stack finds
+ * the socket it is about.  Fragmentation needed is not passed on: the
+ * host fragments our later datagrams itself, while a sandbox told of a
+ * smaller path MTU would start sending fragments, which we drop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,26 +62,27 @@ static void echo_reply_local(struct gw *gw, const struct ip4_pkt *p)
 	gw->stats.icmp_echo_local++;
 }
 
+/* A connected ping socket, or -errno. */
 static int ping_socket(struct gw *gw, uint32_t dst)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = dst };
-	int one = 1, fd;
+	int one = 1, fd, err;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
 	if (fd < 0) {
-		if ((errno == EACCES || errno == EPERM) && !gw->ping_forbidden) {
+		err = errno;
+		if ((err == EACCES || err == EPERM) && !gw->ping_forbidden) {
 			gw->ping_forbidden = true;
-			gw_log(LOG_WARN_, "ping sockets not allowed (net.ipv4.ping_group_range): "
+			gw_log(LOG_ERR_, "ping sockets not allowed (net.ipv4.ping_group_range): "
 			       "echo requests to hosts other than the gateway are dropped");
 		}
-		return -1;
+		return -err;
 	}
-	/* Errors (host unreachable, ...) are read off the error queue and
-	 * dropped rather than left to make every send() fail. */
-	setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = errno;
 		close(fd);
-		return -1;
+		return -err;
 	}
 	return fd;
 }
@@ -98,13 +108,16 @@ static void echo_relay(struct gw *gw, const struct ip4_pkt *p)
 			return;
 		}
 		idx = flow_alloc(gw, FLOW_PING, &k);
-		if (idx == FLOW_NONE)
+		if (idx == FLOW_NONE) {
+			/* Table full (counted): refused, as a filter would. */
+			icmp4_unreach(gw, p, ICMP_PKT_FILTERED);
 			return;
+		}
 		fd = ping_socket(gw, p->dst);
 		if (fd < 0 || flow_set_fd(gw, idx, fd) < 0) {
 			if (fd < 0 && gw->ping_forbidden)
 				gw->stats.icmp_no_ping_socket++;
-			else
+			else if (!(fd < 0 && icmp4_no_route(gw, p, -fd)))
 				gw->stats.flows_socket_err++;
 			if (fd >= 0)
 				close(fd);
@@ -148,15 +161,11 @@ void icmp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 
 	if (!f)
 		return;
-	if (events & EPOLLERR) {
-		char c[512];
-
-		while (recv(f->fd, c, sizeof(c), MSG_ERRQUEUE | MSG_DONTWAIT) >= 0)
-			;
-	}
+	if (events & EPOLLERR)
+		icmp4_host_errors(gw, f);
 	for (i = 0; i < 32; i++) {
 		l4 = ip4_out_begin(gw);
-		n = recv(f->fd, l4, gw->cfg.mtu - IP4_HDR_LEN, MSG_DONTWAIT | MSG_TRUNC);
+		n = recv(f->fd, l4, IP4_MAX_L4, MSG_DONTWAIT | MSG_TRUNC);
 		if (n < 0)
 			break;
 		if ((size_t)n < ICMP_HDR_LEN || !ip4_fits(gw, (size_t)n) ||
@@ -172,45 +181,217 @@ void icmp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 }
 
 /*
- * An ICMP error about a datagram the sandbox sent: the quoted packet is
- * rebuilt from the flow, as the sandbox sent it, so its stack finds the
- * socket (a connected UDP socket then fails with ECONNREFUSED and the
- * like).  It comes from the address the sandbox talked to, as it would
- * from a host that answered for itself.
+ * RFC 1812 4.3.2.3: an error quotes as much of the original as fits in
+ * 576 bytes, which also fits any MTU we allow.
+ */
+#define QUOTE_DATA_MAX	(MTU_MIN - IP4_HDR_LEN - ICMP_HDR_LEN - IP4_HDR_LEN - 8)
+
+void icmp4_error(struct gw *gw, const struct icmp4_err *e)
+{
+	uint8_t *l4 = ip4_out_begin(gw), *ip = l4 + ICMP_HDR_LEN;
+	size_t quote = e->data_len < QUOTE_DATA_MAX ? e->data_len : QUOTE_DATA_MAX;
+
+	l4[0] = e->type;
+	l4[1] = e->code;
+	wr32(l4 + 4, e->rest);
+	ip4_build_hdr(ip, e->sb_addr, e->peer_addr, e->proto, 8 + e->data_len);
+	memcpy(ip + IP4_HDR_LEN, e->l4_hdr, 8);
+	if (quote)
+		memcpy(ip + IP4_HDR_LEN + 8, e->data, quote);
+	icmp_finish(gw, l4, ICMP_HDR_LEN + IP4_HDR_LEN + 8 + quote, e->from, e->sb_addr);
+	gw->stats.icmp_errors_sent++;
+}
+
+/*
+ * An error about a packet to or through the gateway, the quote rebuilt
+ * from the addresses and ports, as the sandbox sent it (a connected UDP
+ * socket then fails with ECONNREFUSED and the like).  It comes from the
+ * address the sandbox talked to, as from a host answering for itself.
  */
 void icmp4_send_error(struct gw *gw, uint8_t type, uint8_t code,
 		      uint32_t sb_addr, uint32_t peer_addr, uint8_t proto,
 		      uint16_t sb_port, uint16_t peer_port,
 		      const uint8_t *payload, size_t payload_len)
 {
-	uint8_t *l4 = ip4_out_begin(gw), *ip, *udp;
-	/* RFC 1812: as much of the original as fits in 576 bytes. */
-	const size_t quote_max = 576 - IP4_HDR_LEN - ICMP_HDR_LEN - IP4_HDR_LEN - UDP_HDR_LEN;
-	size_t quote = payload_len < quote_max ? payload_len : quote_max;
+	struct icmp4_err e = {
+		.type = type, .code = code, .from = peer_addr,
+		.sb_addr = sb_addr, .peer_addr = peer_addr, .proto = proto,
+		.data = payload, .data_len = payload_len,
+	};
 
-	l4[0] = type;
-	l4[1] = code;
-	memset(l4 + 2, 0, 6);
-	ip = l4 + ICMP_HDR_LEN;
-	ip[0] = 0x45;
-	ip[1] = 0;
-	wr16(ip + 2, (uint16_t)(IP4_HDR_LEN + UDP_HDR_LEN + payload_len));
-	wr16(ip + 4, 0);
-	wr16(ip + 6, 0x4000);
-	ip[8] = 64;
-	ip[9] = proto;
-	wr16(ip + 10, 0);
-	wraddr(ip + 12, sb_addr);
-	wraddr(ip + 16, peer_addr);
-	wr16(ip + 10, csum_fold(csum_add(0, ip, IP4_HDR_LEN)));
-	udp = ip + IP4_HDR_LEN;
-	wr16(udp, sb_port);
-	wr16(udp + 2, peer_port);
-	wr16(udp + 4, (uint16_t)(UDP_HDR_LEN + payload_len));
-	wr16(udp + 6, 0);
-	if (quote)
-		memcpy(udp + UDP_HDR_LEN, payload, quote);
-	icmp_finish(gw, l4, ICMP_HDR_LEN + IP4_HDR_LEN + UDP_HDR_LEN + quote,
-		    peer_addr, sb_addr);
-	gw->stats.icmp_errors_sent++;
+	wr16(e.l4_hdr, sb_port);
+	wr16(e.l4_hdr + 2, peer_port);
+	if (proto == IPPROTO_UDP)
+		wr16(e.l4_hdr + 4, (uint16_t)(UDP_HDR_LEN + payload_len));
+	icmp4_error(gw, &e);
+}
+
+/* The gateway is the router that had no route: the error is its own. */
+bool icmp4_unreach(struct gw *gw, const struct ip4_pkt *p, uint8_t code)
+{
+	struct icmp4_err e = {
+		.type = ICMP_DEST_UNREACH, .code = code, .from = gw->cfg.gw,
+		.sb_addr = p->src, .peer_addr = p->dst, .proto = p->proto,
+	};
+
+	if (p->l4_len < 8)
+		return false;
+	memcpy(e.l4_hdr, p->l4, 8);
+	e.data = p->l4 + 8;
+	e.data_len = p->l4_len - 8;
+	icmp4_error(gw, &e);
+	return true;
+}
+
+bool icmp4_no_route(struct gw *gw, const struct ip4_pkt *p, int err)
+{
+	uint8_t code;
+
+	switch (err) {
+	case ENETUNREACH:
+		code = ICMP_NET_UNREACH;
+		break;
+	case EHOSTUNREACH:
+		code = ICMP_HOST_UNREACH;
+		break;
+	case EACCES:		/* a prohibit route, or a broadcast address */
+		code = ICMP_PKT_FILTERED;
+		break;
+	default:
+		return false;
+	}
+	if (!icmp4_unreach(gw, p, code))
+		return false;
+	gw->stats.flows_no_route++;
+	return true;
+}
+
+static bool reflectable(uint8_t type, uint8_t code)
+{
+	switch (type) {
+	case ICMP_DEST_UNREACH:
+		return code <= NR_ICMP_UNREACH && code != ICMP_FRAG_NEEDED;
+	case ICMP_TIME_EXCEEDED:
+		return code <= ICMP_EXC_FRAGTIME;
+	case ICMP_PARAMETERPROB:
+		return code <= 2;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Whom an error comes from: whoever sent it, if the sandbox could have
+ * heard from that address.  Flows to a stand-in (the DNS address, the
+ * mapped host loopback) reach another address on the host side, and a
+ * martian or the sandbox's own address would make no sense: those errors
+ * come from the address the sandbox talked to.
+ */
+static uint32_t error_source(const struct gw *gw, const struct flow *f, uint32_t offender)
+{
+	if (f->kind == FLOW_DNS ||
+	    (gw->cfg.map_loopback && f->key.peer_addr == gw->cfg.map_loopback))
+		return f->key.peer_addr;
+	if (!offender || offender == f->key.sb_addr || !ip4_is_relayable(gw, offender))
+		return f->key.peer_addr;
+	return offender;
+}
+
+bool icmp4_reflect(struct gw *gw, const struct flow *f,
+		   const struct sock_extended_err *ee, uint32_t offender,
+		   const uint8_t *data, size_t len)
+{
+	struct icmp4_err e = {
+		.type = ee->ee_type, .code = ee->ee_code,
+		.sb_addr = f->key.sb_addr, .peer_addr = f->key.peer_addr,
+		.proto = f->key.proto,
+	};
+	uint16_t host_id, sum;
+
+	/* Local errors (EMSGSIZE past 64 KiB, ...) have no ICMP to pass on. */
+	if (ee->ee_origin != SO_EE_ORIGIN_ICMP || !reflectable(e.type, e.code)) {
+		gw->stats.host_errors_dropped++;
+		return false;
+	}
+	if (e.type == ICMP_PARAMETERPROB)
+		e.rest = ee->ee_info << 24;	/* the pointer */
+	e.from = error_source(gw, f, offender);
+
+	if (f->key.proto == IPPROTO_UDP) {
+		/* data: our datagram's payload, as far as the ICMP quoted it. */
+		wr16(e.l4_hdr, f->key.sb_port);
+		wr16(e.l4_hdr + 2, f->key.peer_port);
+		wr16(e.l4_hdr + 4, (uint16_t)(UDP_HDR_LEN + (len < 0xfff7 ? len : 0xfff7)));
+		wr16(e.l4_hdr + 6, 0);	/* "none": nobody checks a quote's */
+		e.data = data;
+		e.data_len = len;
+		gw->stats.udp_host_errors++;
+	} else if (f->key.proto == IPPROTO_ICMP && len >= ICMP_HDR_LEN) {
+		/*
+		 * data: our echo request from its header on, with the host's
+		 * identifier.  The sandbox's goes back, and the checksum is
+		 * adjusted for it (RFC 1624), which gives the one it sent.
+		 */
+		memcpy(e.l4_hdr, data, 8);
+		host_id = rd16(e.l4_hdr + 4);
+		sum = (uint16_t)~rd16(e.l4_hdr + 2);
+		wr16(e.l4_hdr + 4, f->key.sb_port);
+		wr16(e.l4_hdr + 2, csum_fold((uint32_t)sum + (uint16_t)~host_id +
+					     f->key.sb_port));
+		e.data = data + 8;
+		e.data_len = len - 8;
+		gw->stats.icmp_host_errors++;
+	} else {
+		gw->stats.host_errors_dropped++;
+		return false;
+	}
+	icmp4_error(gw, &e);
+	return true;
+}
+
+unsigned int icmp4_host_errors(struct gw *gw, struct flow *f)
+{
+	uint8_t data[2048];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+				    sizeof(struct sockaddr_in))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct sock_extended_err ee;
+	struct sockaddr_in off;
+	unsigned int sent = 0;
+	struct cmsghdr *c;
+	struct msghdr mh;
+	uint32_t offender;
+	bool seen;
+	ssize_t n;
+
+	for (;;) {
+		mh = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = cbuf.buf,
+				      .msg_controllen = sizeof(cbuf.buf) };
+		n = recvmsg(f->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (n < 0)
+			break;
+		seen = false;
+		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_RECVERR ||
+			    c->cmsg_len < CMSG_LEN(sizeof(ee)))
+				continue;
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			offender = 0;
+			if (c->cmsg_len >= CMSG_LEN(sizeof(ee) + sizeof(off))) {
+				memcpy(&off, CMSG_DATA(c) + sizeof(ee), sizeof(off));
+				if (off.sin_family == AF_INET)
+					offender = off.sin_addr.s_addr;
+			}
+			seen = true;
+			if (icmp4_reflect(gw, f, &ee, offender, data, (size_t)n))
+				sent++;
+		}
+		if (!seen)
+			gw->stats.host_errors_dropped++;
+	}
+	return sent;
 }

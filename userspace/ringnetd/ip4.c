@@ -96,8 +96,8 @@ void ip4_deliver(struct gw *gw, const struct ip4_pkt *p)
 
 bool ip4_fits(const struct gw *gw, size_t l4_len)
 {
-	return l4_len <= gw->cfg.mtu - IP4_HDR_LEN &&
-	       OFF_L4 + l4_len <= FRAME_BUF_SIZE;
+	(void)gw;
+	return l4_len <= IP4_MAX_L4;
 }
 
 uint8_t *ip4_out_begin(struct gw *gw)
@@ -105,20 +105,14 @@ uint8_t *ip4_out_begin(struct gw *gw)
 	return gw_out_begin(gw) + OFF_L4;
 }
 
-void ip4_out_finish(struct gw *gw, uint32_t src, uint32_t dst, uint8_t proto,
-		    size_t l4_len, const uint8_t *dst_mac)
+void ip4_build_hdr(uint8_t *ip, uint32_t src, uint32_t dst, uint8_t proto,
+		   size_t l4_len)
 {
-	uint8_t *buf = gw->out_buf[gw->n_out];
-	uint8_t *e = buf + OFF_ETH, *ip = buf + OFF_IP4;
+	size_t tot = IP4_HDR_LEN + l4_len;
 
-	/* All checksums are complete: no flags, whatever was negotiated. */
-	memset(buf, 0, VNET_HDR_LEN);
-	memcpy(e, dst_mac, 6);
-	memcpy(e + 6, gw->mac, 6);
-	wr16(e + 12, ETH_P_IP);
 	ip[0] = 0x45;
 	ip[1] = 0;
-	wr16(ip + 2, (uint16_t)(IP4_HDR_LEN + l4_len));
+	wr16(ip + 2, (uint16_t)(tot < 0xffff ? tot : 0xffff));
 	wr16(ip + 4, 0);		/* id: DF set, never fragmented */
 	wr16(ip + 6, 0x4000);
 	ip[8] = 64;
@@ -127,5 +121,60 @@ void ip4_out_finish(struct gw *gw, uint32_t src, uint32_t dst, uint8_t proto,
 	wraddr(ip + 12, src);
 	wraddr(ip + 16, dst);
 	wr16(ip + 10, csum_fold(csum_add(0, ip, IP4_HDR_LEN)));
+}
+
+static void eth_hdr_build(struct gw *gw, uint8_t *buf, const uint8_t *dst_mac)
+{
+	uint8_t *e = buf + OFF_ETH;
+
+	/* All checksums are complete: no flags, whatever was negotiated. */
+	memset(buf, 0, VNET_HDR_LEN);
+	memcpy(e, dst_mac, 6);
+	memcpy(e + 6, gw->mac, 6);
+	wr16(e + 12, ETH_P_IP);
+}
+
+/*
+ * A UDP or ICMP datagram larger than the sandbox's MTU (a host peer may
+ * send up to 64 KiB) leaves in fragments, as a router would cut it: the
+ * whole L4 part is copied aside, then sent in MTU-sized pieces, each a
+ * multiple of 8 bytes but the last, each in its own frame.
+ */
+static void ip4_out_fragments(struct gw *gw, uint32_t src, uint32_t dst, uint8_t proto,
+			      size_t l4_len, const uint8_t *dst_mac)
+{
+	size_t per = (gw->cfg.mtu - IP4_HDR_LEN) & ~(size_t)7, off, len;
+	uint16_t id = ++gw->ip4_id;
+	uint8_t *buf, *ip;
+
+	memcpy(gw->scratch, gw->out_buf[gw->n_out] + OFF_L4, l4_len);
+	for (off = 0; off < l4_len; off += len) {
+		len = l4_len - off < per ? l4_len - off : per;
+		buf = gw_out_begin(gw);
+		eth_hdr_build(gw, buf, dst_mac);
+		ip = buf + OFF_IP4;
+		ip4_build_hdr(ip, src, dst, proto, len);
+		wr16(ip + 4, id);
+		wr16(ip + 6, (uint16_t)((off + len < l4_len ? 0x2000 : 0) | off / 8));
+		wr16(ip + 10, 0);
+		wr16(ip + 10, csum_fold(csum_add(0, ip, IP4_HDR_LEN)));
+		memcpy(ip + IP4_HDR_LEN, gw->scratch + off, len);
+		gw_out_commit(gw, OFF_L4 + len);
+	}
+	gw->stats.tx_fragmented++;
+}
+
+void ip4_out_finish(struct gw *gw, uint32_t src, uint32_t dst, uint8_t proto,
+		    size_t l4_len, const uint8_t *dst_mac)
+{
+	uint8_t *buf = gw->out_buf[gw->n_out];
+
+	/* TCP is sized by the MSS, or is a TSO frame the device segments. */
+	if (proto != IPPROTO_TCP && IP4_HDR_LEN + l4_len > gw->cfg.mtu) {
+		ip4_out_fragments(gw, src, dst, proto, l4_len, dst_mac);
+		return;
+	}
+	eth_hdr_build(gw, buf, dst_mac);
+	ip4_build_hdr(buf + OFF_IP4, src, dst, proto, l4_len);
 	gw_out_commit(gw, OFF_L4 + l4_len);
 }

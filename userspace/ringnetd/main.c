@@ -10,6 +10,8 @@
  *	frame source ready  ->  gw_input() per frame  ->  arp / ip4 -> icmp,
  *	                                                   udp, dhcp, dns
  *	flow socket ready   ->  udp4/icmp4_sock_event() ->  frames to the sandbox
+ *	published port      ->  port_event()        ->  a TCP connection or UDP
+ *	                                                   flow into the sandbox
  *	timer (100 ms)      ->  TCP retransmissions and timeouts; each
  *	                        second, idle UDP/ICMP flows closed
  *	signal              ->  clean exit
@@ -70,8 +72,14 @@ static void usage(FILE *f)
 "  -g, --gateway ADDR          the gateway's address (10.0.2.2)\n"
 "  -D, --dns ADDR              the DNS forwarder's address (10.0.2.3)\n"
 "  -m, --mtu MTU               the sandbox's MTU (65520)\n"
-"  -u, --dns-upstream ADDR[:PORT]  resolver to forward DNS to; repeatable\n"
+"      --dns-upstream ADDR[:PORT]  resolver to forward DNS to; repeatable\n"
 "                              (default: nameservers of /etc/resolv.conf)\n"
+"  -t, --publish-tcp [ADDR:]HOST_PORT[-END][:GUEST_PORT[-END]]\n"
+"                              connections to HOST_PORT on ADDR (127.0.0.1)\n"
+"                              go to GUEST_PORT (the same) in the sandbox,\n"
+"                              from the client's address; repeatable\n"
+"  -u, --publish-udp [ADDR:]HOST_PORT[-END][:GUEST_PORT[-END]]\n"
+"                              the same for UDP\n"
 "      --map-host-loopback ADDR  connections to ADDR reach the host's\n"
 "                              127.0.0.1 (default: none, so the sandbox\n"
 "                              cannot reach host-local services)\n"
@@ -122,7 +130,7 @@ static uint32_t parse_addr(const char *s, const char *what)
 static void parse_args(int argc, char **argv, struct gw_config *cfg, struct opts *o)
 {
 	enum { OPT_MAP_LOOPBACK = 256, OPT_MAX_FLOWS, OPT_UDP_TIMEOUT, OPT_LEASE,
-	       OPT_SYSLOG };
+	       OPT_SYSLOG, OPT_DNS_UPSTREAM };
 	static const struct option lo[] = {
 		{ "netns",	  required_argument, NULL, 'n' },
 		{ "dev",	  required_argument, NULL, 'd' },
@@ -132,7 +140,9 @@ static void parse_args(int argc, char **argv, struct gw_config *cfg, struct opts
 		{ "gateway",	  required_argument, NULL, 'g' },
 		{ "dns",	  required_argument, NULL, 'D' },
 		{ "mtu",	  required_argument, NULL, 'm' },
-		{ "dns-upstream", required_argument, NULL, 'u' },
+		{ "dns-upstream", required_argument, NULL, OPT_DNS_UPSTREAM },
+		{ "publish-tcp",  required_argument, NULL, 't' },
+		{ "publish-udp",  required_argument, NULL, 'u' },
 		{ "map-host-loopback", required_argument, NULL, OPT_MAP_LOOPBACK },
 		{ "max-flows",	  required_argument, NULL, OPT_MAX_FLOWS },
 		{ "udp-timeout",  required_argument, NULL, OPT_UDP_TIMEOUT },
@@ -144,9 +154,10 @@ static void parse_args(int argc, char **argv, struct gw_config *cfg, struct opts
 		{ NULL, 0, NULL, 0 }
 	};
 	char buf[64], *slash;
+	const char *why;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:d:b:ca:g:D:m:u:s:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:d:b:ca:g:D:m:t:u:s:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->netns = optarg;
@@ -184,7 +195,14 @@ static void parse_args(int argc, char **argv, struct gw_config *cfg, struct opts
 		case 'm':
 			cfg->mtu = (unsigned int)parse_num(optarg, "--mtu", MTU_MIN, MTU_MAX);
 			break;
+		case 't':
 		case 'u':
+			why = port_parse(cfg, c == 't' ? IPPROTO_TCP : IPPROTO_UDP, optarg);
+			if (why)
+				bad_usage("--publish-%s: '%s': %s", c == 't' ? "tcp" : "udp",
+					  optarg, why);
+			break;
+		case OPT_DNS_UPSTREAM:
 			if (cfg->n_dns_upstream == MAX_DNS_UPSTREAMS)
 				bad_usage("--dns-upstream: at most %d", MAX_DNS_UPSTREAMS);
 			if (dns_parse_upstream(optarg, &cfg->dns_upstream[cfg->n_dns_upstream]))
@@ -430,12 +448,21 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 
-	err = open_source_in_netns(&src, &o, &cfg);
-	if (err)
-		return 1;
 	if (gw_init(&gw, &cfg, &src)) {
 		gw_log(LOG_ERR_, "out of memory");
-		src.ops->close(&src);
+		return 1;
+	}
+	/*
+	 * The published ports before the sandbox's network: ringnet-run
+	 * starts its command as soon as the sandbox has a route, and a port
+	 * that cannot be bound must have stopped us by then.
+	 */
+	err = port_open(&gw);
+	if (!err)
+		err = open_source_in_netns(&src, &o, &cfg);
+	if (err) {
+		gw_fini(&gw);
+		free(cfg.ports);
 		return 1;
 	}
 
@@ -521,6 +548,9 @@ int main(int argc, char **argv)
 			case EP_FLOW:
 				flow_event(&gw, EP_IDX(ref), ev[i].events);
 				break;
+			case EP_PORT:
+				port_event(&gw, EP_IDX(ref), ev[i].events);
+				break;
 			}
 			gw_flush(&gw);
 		}
@@ -537,5 +567,6 @@ out:
 		close(tfd);
 	gw_fini(&gw);
 	src.ops->close(&src);
+	free(cfg.ports);
 	return ret;
 }

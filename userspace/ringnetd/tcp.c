@@ -26,10 +26,17 @@
  * SYN-ACK goes out only when connect() completed; refusal and timeout
  * become an RST, unreachability an ICMP error.
  *
+ * Connections accepted on a published port (port.c) go the other way
+ * round: the accepted socket is the host socket from the start, we send
+ * the SYN to the sandbox (TS_SYN_SENT, resent with backoff), and its
+ * SYN-ACK makes the connection established; from there on the relay is
+ * the same.  A reset or no answer from the sandbox resets the client.
+ *
  * Not done: SACK, timestamps, urgent data, RTT estimation (the RTO is a
  * fixed 200 ms doubled per retry), keepalive toward the sandbox.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -77,6 +84,7 @@ enum tcp_state {
 	TS_CONNECTING = 1,	/* SYN seen, host connect() in progress */
 	TS_SYN_RCVD,		/* SYN-ACK sent */
 	TS_ESTABLISHED,		/* half-closes are flags below */
+	TS_SYN_SENT,		/* published port: our SYN to the sandbox sent */
 };
 
 struct tcp_conn {
@@ -90,6 +98,7 @@ struct tcp_conn {
 	bool wnd_closed;	/* we advertised a zero window: update later */
 	uint16_t wnd_sent;	/* window field of our last ACK ... */
 	uint32_t ack_sent;	/* ... and its acknowledgement number */
+	bool inbound;		/* opened by us, from a published port */
 	uint16_t mss;		/* payload per segment toward the sandbox */
 	uint32_t sb_isn;
 	uint32_t rcv_nxt;	/* next byte expected from the sandbox */
@@ -108,6 +117,10 @@ struct tcp_conn {
 
 /* -1: probe at init; 0: without SO_PEEK_OFF; 1: with.  Tests force 0. */
 int tcp_peek_off_mode = -1;
+/* SYNs to the sandbox resent before a published port's client gets a
+ * reset: after 0.2, 0.6, 1.4, 3 and 6.2 s, the reset at 12.6 s.  Tests
+ * lower it. */
+int tcp_syn_retries = 5;
 static uint8_t discard_buf[DISCARD_LEN];
 
 #define SEQ_LT(a, b)	((int32_t)((a) - (b)) < 0)
@@ -185,6 +198,19 @@ static uint32_t rcv_wnd(struct gw *gw, struct flow *f, struct tcp_conn *c)
 	 */
 	w = mem[SK_MEMINFO_SNDBUF] > mem[SK_MEMINFO_WMEM_QUEUED] ?
 		mem[SK_MEMINFO_SNDBUF] - mem[SK_MEMINFO_WMEM_QUEUED] : 0;
+	/*
+	 * As full as the kernel calls unwritable (free below half of what
+	 * is queued): a poll() now marks the socket as waiting for room, as
+	 * a blocked writer would.  Only then does the kernel grow the send
+	 * buffer (tcp_new_space()) and wake us with EPOLLOUT when ACKs free
+	 * it; a writer that never hits the limit, as we never do, would
+	 * keep the first small buffer and hear of room only by the timer.
+	 */
+	if (w < mem[SK_MEMINFO_WMEM_QUEUED] / 2) {
+		struct pollfd pfd = { .fd = f->fd, .events = POLLOUT };
+
+		poll(&pfd, 1, 0);
+	}
 	w -= w / 8;
 	if (w > max)
 		w = max;
@@ -263,23 +289,29 @@ static void seg_finish(struct gw *gw, struct flow *f, struct tcp_conn *c,
  * advertises more than the last one did; the window grows with the next
  * acknowledgement, or with a window update after a zero window.
  */
-static uint32_t ack_wnd_field(struct tcp_conn *c, uint32_t w)
+static uint32_t ack_wnd_field(struct tcp_conn *c, uint32_t w, bool update)
 {
 	uint32_t wf = w >> c->our_wscale;
 
 	if (wf > 65535)
 		wf = 65535;
-	if (c->ack_sent == c->rcv_nxt && c->wnd_sent && wf > c->wnd_sent)
+	if (!update && c->ack_sent == c->rcv_nxt && c->wnd_sent && wf > c->wnd_sent)
 		wf = c->wnd_sent;
 	c->ack_sent = c->rcv_nxt;
 	c->wnd_sent = (uint16_t)wf;
 	return wf;
 }
 
-/* A segment without payload: ACK, FIN, RST, SYN-ACK. */
+/*
+ * A segment without payload: ACK, FIN, RST, SYN-ACK; F_WND_UPDATE (not a
+ * TCP flag, never sent) marks an ACK sent only to open the window.
+ */
+#define F_WND_UPDATE	0x80
 static void send_ctl(struct gw *gw, struct flow *f, struct tcp_conn *c,
 		     uint8_t flags, uint32_t seq)
 {
+	bool update = flags & F_WND_UPDATE;
+
 	uint32_t w, wf;
 	size_t optlen = 0;
 	uint8_t *o;
@@ -301,8 +333,24 @@ static void send_ctl(struct gw *gw, struct flow *f, struct tcp_conn *c,
 	}
 	w = (flags & F_RST) ? 0 : rcv_wnd(gw, f, c);
 	c->wnd_closed = !(flags & F_RST) && !w;
-	wf = (flags & F_SYN) ? (w > 65535 ? 65535 : w) : ack_wnd_field(c, w);
-	seg_finish(gw, f, c, flags, seq, optlen, 0, wf);
+	wf = (flags & F_SYN) ? (w > 65535 ? 65535 : w) : ack_wnd_field(c, w, update);
+	seg_finish(gw, f, c, flags & ~F_WND_UPDATE, seq, optlen, 0, wf);
+}
+
+/*
+ * Room freed in the host socket: tell the sandbox if the window opens by
+ * at least an MSS or a quarter of what it was (RFC 1122 4.2.3.3), or at
+ * all after a zero window.
+ */
+static void window_update(struct gw *gw, struct flow *f, struct tcp_conn *c)
+{
+	uint32_t now = rcv_wnd(gw, f, c), was = (uint32_t)c->wnd_sent << c->our_wscale;
+	uint32_t step = was / 4 < c->mss ? was / 4 : c->mss;
+
+	if (c->sb_fin || !now || (!c->wnd_closed && now < was + step))
+		return;
+	send_ctl(gw, f, c, F_ACK | F_WND_UPDATE, c->snd_nxt);
+	gw->stats.tcp_wnd_updates++;
 }
 
 /* An RST for a segment that has no connection (RFC 9293 3.10.7.1). */
@@ -442,7 +490,7 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 			bool last = (size_t)n <= seglen[i];
 
 			seg_finish(gw, f, c, F_ACK | (last ? F_PSH : 0), c->snd_nxt, 0, len,
-				   ack_wnd_field(c, rcv_wnd(gw, f, c)));
+				   ack_wnd_field(c, rcv_wnd(gw, f, c), false));
 			c->snd_nxt += (uint32_t)len;
 			n -= (ssize_t)len;
 		}
@@ -643,6 +691,164 @@ static void new_conn(struct gw *gw, const struct ip4_pkt *p, const struct flow_k
 	/* Else EPOLLOUT or EPOLLERR tells. */
 }
 
+static uint16_t mss_clamp(const struct gw *gw, uint16_t mss)
+{
+	if (mss < 64)
+		return 64;
+	if (mss > gw->cfg.mtu - IP4_HDR_LEN - TCP_HDR_LEN)
+		return (uint16_t)(gw->cfg.mtu - IP4_HDR_LEN - TCP_HDR_LEN);
+	return mss;
+}
+
+void tcp_conn_inbound(struct gw *gw, int fd, uint32_t peer_addr, uint16_t peer_port,
+		      uint16_t guest_port)
+{
+	struct flow_key k = { .proto = IPPROTO_TCP, .sb_addr = gw->cfg.addr,
+			      .peer_addr = peer_addr, .sb_port = guest_port,
+			      .peer_port = peer_port };
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	struct tcp_conn *c;
+	struct flow *f;
+	uint32_t idx;
+	int one = 1;
+
+	if (flow_lookup(gw, &k) != FLOW_NONE) {
+		/* Another loopback client shown as the same address and
+		 * port, or the sandbox's own connection to them. */
+		gw->stats.port_busy++;
+		goto reset;
+	}
+	idx = flow_alloc(gw, FLOW_TCP, &k);
+	if (idx == FLOW_NONE) {
+		gw->stats.port_table_full++;
+		goto reset;
+	}
+	f = flow_get(gw, idx);
+	c = conn_of(gw, idx);
+	memset(c, 0, sizeof(*c));
+	c->state = TS_SYN_SENT;
+	c->inbound = true;
+	c->iss = new_isn();
+	c->snd_una = c->iss;
+	c->snd_nxt = c->snd_max = c->iss + 1;
+	c->our_wscale = OUR_WSCALE;	/* offered; used if the sandbox offers too */
+	c->mss = mss_clamp(gw, 65535);
+	c->rto_ms = RTO_INIT_MS;
+	c->start_ms = c->last_ms = now_ms();
+	/* The client's data waits in the socket until the handshake is done. */
+	if (flow_set_fd_ev(gw, idx, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0) {
+		gw->stats.flows_socket_err++;
+		conn_close(gw, idx, true);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (gw_log_level >= LOG_DEBUG_) {
+		char a[INET_ADDRSTRLEN];
+
+		gw_log(LOG_DEBUG_, "tcp flow in %s:%u -> port %u", ip4_str(peer_addr, a),
+		       peer_port, guest_port);
+	}
+	send_ctl(gw, f, c, F_SYN, c->iss);
+	c->rto_at = c->last_ms + c->rto_ms;
+	return;
+reset:
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+}
+
+/*
+ * The sandbox's answer to our SYN (RFC 9293 3.10.7.3, without the
+ * simultaneous open): a SYN-ACK for it establishes the connection, an RST
+ * for it is a refusal the client sees as a reset.
+ */
+static void syn_sent_input(struct gw *gw, uint32_t idx, const struct ip4_pkt *p,
+			   uint8_t flags, uint32_t seq, uint32_t ack, size_t doff,
+			   size_t plen)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct tcp_conn *c = conn_of(gw, idx);
+	uint16_t mss;
+	int ws;
+
+	if ((flags & F_ACK) && ack != c->iss + 1) {
+		gw->stats.tcp_bad_ack++;
+		if (!(flags & F_RST))
+			send_rst_reply(gw, p, flags, seq, ack, plen);
+		return;
+	}
+	if (flags & F_RST) {
+		if (flags & F_ACK) {
+			gw->stats.tcp_rst_from_sb++;
+			gw->stats.port_refused++;
+			conn_close(gw, idx, true);
+		} else {
+			gw->stats.tcp_bad_flags++;
+		}
+		return;
+	}
+	if ((flags & (F_SYN | F_ACK)) != (F_SYN | F_ACK)) {
+		gw->stats.tcp_bad_flags++;
+		return;
+	}
+	if (!parse_syn_opts(p->l4 + TCP_HDR_LEN, doff - TCP_HDR_LEN, &mss, &ws)) {
+		gw->stats.tcp_bad_opts++;
+		return;
+	}
+	if (plen)
+		gw->stats.tcp_syn_data++;	/* not taken: resent after our ACK */
+	c->sb_isn = seq;
+	c->rcv_nxt = seq + 1;
+	/* Scaling only if both offered it (RFC 7323 2.2). */
+	c->sb_wscale = ws >= 0 ? (uint8_t)ws : 0;
+	if (ws < 0)
+		c->our_wscale = 0;
+	c->sb_wnd = rd16(p->l4 + 14);	/* never scaled on a SYN */
+	c->mss = mss_clamp(gw, mss);
+	c->state = TS_ESTABLISHED;
+	c->snd_una = c->iss + 1;
+	c->rto_at = 0;
+	c->retries = 0;
+	c->rto_ms = RTO_INIT_MS;
+	c->last_ms = now_ms();
+	gw->stats.port_connected++;
+	send_ctl(gw, f, c, F_ACK, c->snd_nxt);
+	tcp_push(gw, idx);	/* what the client sent meanwhile, and its FIN */
+}
+
+/* SYN_SENT: resend the SYN with backoff, or give up and reset the client. */
+static void syn_sent_timer(struct gw *gw, uint32_t idx, uint64_t now)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct tcp_conn *c = conn_of(gw, idx);
+
+	if (!c->rto_at || now < c->rto_at)
+		return;
+	if (++c->retries > tcp_syn_retries) {
+		gw->stats.tcp_timeouts++;
+		gw->stats.port_refused++;
+		conn_close(gw, idx, true);
+		return;
+	}
+	gw->stats.tcp_retrans++;
+	if (!gw->sb_mac_known)
+		arp_request_sandbox(gw);
+	c->rto_ms = c->rto_ms * 2 > RTO_MAX_MS ? RTO_MAX_MS : c->rto_ms * 2;
+	send_ctl(gw, f, c, F_SYN, c->iss);
+	c->rto_at = now + c->rto_ms;
+}
+
+void tcp_sb_mac_learned(struct gw *gw)
+{
+	struct flow *f;
+	uint32_t i;
+
+	for (i = 0; i < gw->cfg.max_flows; i++) {
+		f = flow_get(gw, i);
+		if (f && f->kind == FLOW_TCP && conn_of(gw, i)->state == TS_SYN_SENT)
+			send_ctl(gw, f, conn_of(gw, i), F_SYN, conn_of(gw, i)->iss);
+	}
+}
+
 /* Sandbox data (and FIN) at seq: write what's in order to the host. */
 static void data_in(struct gw *gw, uint32_t idx, uint32_t seq, const uint8_t *d,
 		    size_t len, bool fin)
@@ -746,7 +952,7 @@ void tcp4_input(struct gw *gw, const struct ip4_pkt *p)
 
 	idx = flow_lookup(gw, &k);
 	if (idx != FLOW_NONE && (flags & F_SYN) && !(flags & F_ACK) &&
-	    conn_of(gw, idx)->sb_isn != seq) {
+	    conn_of(gw, idx)->state != TS_SYN_SENT && conn_of(gw, idx)->sb_isn != seq) {
 		/* A new connection on the tuple of an old one: the old is gone. */
 		conn_close(gw, idx, true);
 		idx = FLOW_NONE;
@@ -765,6 +971,10 @@ void tcp4_input(struct gw *gw, const struct ip4_pkt *p)
 	f = flow_get(gw, idx);
 	c = conn_of(gw, idx);
 
+	if (c->state == TS_SYN_SENT) {
+		syn_sent_input(gw, idx, p, flags, seq, ack, doff, plen);
+		return;
+	}
 	if (flags & F_RST) {
 		/* Acceptable if in the window we offered (RFC 5961 lite). */
 		if (SEQ_GE(seq, c->rcv_nxt - 1) &&
@@ -780,6 +990,8 @@ void tcp4_input(struct gw *gw, const struct ip4_pkt *p)
 		/* The same SYN again, or a SYN-ACK from the sandbox. */
 		if (!(flags & F_ACK) && c->state == TS_SYN_RCVD)
 			send_ctl(gw, f, c, F_SYN | F_ACK, c->iss);
+		else if ((flags & F_ACK) && c->inbound && seq == c->sb_isn)
+			send_ctl(gw, f, c, F_ACK, c->snd_nxt);	/* our ACK was lost */
 		else if (flags & F_ACK)
 			gw->stats.tcp_bad_flags++;
 		return;
@@ -854,6 +1066,17 @@ void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 	if (!f || f->kind != FLOW_TCP)
 		return;
 	c = conn_of(gw, idx);
+	if (c->state == TS_SYN_SENT) {
+		/* Data and a FIN from the client wait for the handshake (then
+		 * tcp_push() reads all there is); a reset ends it here. */
+		if ((events & EPOLLERR) &&
+		    (getsockopt(f->fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0 || err)) {
+			send_ctl(gw, f, c, F_RST, c->iss + 1);
+			gw->stats.tcp_rst_to_sb++;
+			conn_close(gw, idx, false);
+		}
+		return;
+	}
 	if (c->state == TS_CONNECTING) {
 		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
 			return;
@@ -873,9 +1096,8 @@ void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 			return;
 		}
 	}
-	if ((events & EPOLLOUT) && c->wnd_closed && c->state == TS_ESTABLISHED &&
-	    rcv_wnd(gw, f, c))
-		send_ctl(gw, f, c, F_ACK, c->snd_nxt);	/* window update */
+	if ((events & EPOLLOUT) && c->state == TS_ESTABLISHED)
+		window_update(gw, f, c);
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
 		tcp_push(gw, idx);
 }
@@ -892,6 +1114,10 @@ void tcp_timer(struct gw *gw)
 		if (!f || f->kind != FLOW_TCP)
 			continue;
 		c = conn_of(gw, i);
+		if (c->state == TS_SYN_SENT) {
+			syn_sent_timer(gw, i, now);
+			continue;
+		}
 		if (c->state == TS_CONNECTING) {
 			if (now - c->start_ms >= CONNECT_TIMEOUT_MS) {
 				gw->stats.tcp_timeouts++;
@@ -931,7 +1157,7 @@ void tcp_timer(struct gw *gw)
 			 * sandbox answers with its current window. */
 			send_ctl(gw, f, c, F_ACK, c->snd_una - 1);
 		}
-		if (c->wnd_closed && rcv_wnd(gw, f, c))
-			send_ctl(gw, f, c, F_ACK, c->snd_nxt);	/* window update */
+		if (c->wnd_closed)
+			window_update(gw, f, c);
 	}
 }

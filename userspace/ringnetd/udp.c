@@ -14,6 +14,10 @@
  * the socket's error queue, with the offender's type and code, and become
  * the same ICMP error toward the sandbox.  Without it a connected UDP
  * socket would only report ECONNREFUSED on its next send().
+ *
+ * Datagrams to a published UDP port (port.c) go the other way: each
+ * client is a FLOW_UDP_IN flow, the sandbox sees the client's address and
+ * port, and its replies go back out of the published socket.
  */
 #include <errno.h>
 #include <sys/epoll.h>
@@ -41,17 +45,19 @@ static bool udp_csum_ok(const struct ip4_pkt *p, size_t len)
 	return csum_fold(csum_add(sum, p->l4, len)) == 0;
 }
 
+/* A connected socket with IP_RECVERR, or -errno. */
 static int udp_socket(const struct sockaddr_in *to)
 {
-	int one = 1, fd;
+	int one = 1, fd, err;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -1;
+		return -errno;
 	if (setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)) < 0 ||
 	    connect(fd, (const struct sockaddr *)to, sizeof(*to)) < 0) {
+		err = errno;
 		close(fd);
-		return -1;
+		return -err;
 	}
 	return fd;
 }
@@ -88,6 +94,46 @@ static bool udp_target(struct gw *gw, const struct ip4_pkt *p, uint16_t dport,
 		return false;
 	}
 	return true;
+}
+
+/*
+ * Inbound flows answer through the published socket with sendto() rather
+ * than through a connected socket per flow: that socket would have to be
+ * bound to the published port as well, which needs SO_REUSEADDR (or
+ * SO_REUSEPORT) on both, letting other sockets bind the port too, and
+ * leaves a window between its bind() and connect() in which it takes
+ * other clients' datagrams.  The cost is that ICMP errors about replies
+ * are not reflected to the sandbox.
+ */
+static ssize_t udp_in_send(struct flow *f, const void *data, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(f->key.peer_port),
+				  .sin_addr.s_addr = f->client_addr };
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr mh = { .msg_name = &to, .msg_namelen = sizeof(to),
+			     .msg_iov = &iov, .msg_iovlen = 1 };
+	struct in_pktinfo pi = { .ipi_spec_dst.s_addr = f->local_addr };
+	struct cmsghdr *c;
+
+	if (f->local_addr) {
+		/* A wildcard socket: reply from where the client wrote to. */
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	}
+	return sendmsg(f->pub_fd, &mh, MSG_DONTWAIT);
+}
+
+static ssize_t udp_send(struct flow *f, const void *data, size_t len)
+{
+	if (f->kind == FLOW_UDP_IN)
+		return udp_in_send(f, data, len);
+	return send(f->fd, data, len, 0);
 }
 
 void udp4_input(struct gw *gw, const struct ip4_pkt *p)
@@ -131,11 +177,18 @@ void udp4_input(struct gw *gw, const struct ip4_pkt *p)
 		if (!udp_target(gw, p, dport, &to, &kind))
 			return;
 		idx = flow_alloc(gw, kind, &k);
-		if (idx == FLOW_NONE)
+		if (idx == FLOW_NONE) {
+			/* Table full (counted): refused, as a filter would. */
+			icmp4_unreach(gw, p, ICMP_PKT_FILTERED);
 			return;
+		}
 		fd = udp_socket(&to);
 		if (fd < 0 || flow_set_fd(gw, idx, fd) < 0) {
-			gw->stats.flows_socket_err++;
+			/* No route on the host: the sandbox hears it. */
+			if (!(fd < 0 && icmp4_no_route(gw, p, -fd)))
+				gw->stats.flows_socket_err++;
+			else if (kind == FLOW_DNS)
+				dns_upstream_failed(gw);
 			if (fd >= 0)
 				close(fd);
 			flow_close(gw, idx);
@@ -152,7 +205,7 @@ void udp4_input(struct gw *gw, const struct ip4_pkt *p)
 	f->last = gw_now();
 	if (f->kind == FLOW_DNS)
 		gw->stats.dns_queries++;
-	if (send(f->fd, p->l4 + UDP_HDR_LEN, len - UDP_HDR_LEN, 0) < 0) {
+	if (udp_send(f, p->l4 + UDP_HDR_LEN, len - UDP_HDR_LEN) < 0) {
 		/* ECONNREFUSED here repeats an error already reflected. */
 		gw->stats.udp_send_err++;
 		return;
@@ -160,46 +213,38 @@ void udp4_input(struct gw *gw, const struct ip4_pkt *p)
 	gw->stats.udp_to_host++;
 }
 
-/* Reflect ICMP errors queued on a flow's socket. */
+/* Reflect ICMP errors queued on a flow's socket (icmp.c). */
 static void udp_errqueue(struct gw *gw, struct flow *f)
 {
-	uint8_t data[576];
-	char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err) +
-			     sizeof(struct sockaddr_in))];
-	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
-	struct msghdr mh;
-	struct cmsghdr *c;
-	struct sock_extended_err ee;
-	ssize_t n;
+	if (icmp4_host_errors(gw, f) && f->kind == FLOW_DNS)
+		dns_upstream_failed(gw);
+}
 
-	for (;;) {
-		mh = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
-				      .msg_control = cbuf,
-				      .msg_controllen = sizeof(cbuf) };
-		n = recvmsg(f->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
-		if (n < 0)
-			return;
-		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-			if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_RECVERR)
-				continue;
-			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-			if (ee.ee_origin != SO_EE_ORIGIN_ICMP)
-				continue;
-			if (f->kind == FLOW_DNS)
-				dns_upstream_failed(gw);
-			icmp4_send_error(gw, ee.ee_type, ee.ee_code, f->key.sb_addr,
-					 f->key.peer_addr, IPPROTO_UDP, f->key.sb_port,
-					 f->key.peer_port, data, (size_t)n);
-		}
-	}
+/* A datagram of len bytes at l4 + UDP_HDR_LEN of the current output
+ * buffer: headers around it, to the sandbox from the flow's peer. */
+static void udp_to_sandbox(struct gw *gw, struct flow *f, uint8_t *l4, size_t len)
+{
+	uint32_t sum;
+
+	f->last = gw_now();
+	wr16(l4, f->key.peer_port);
+	wr16(l4 + 2, f->key.sb_port);
+	wr16(l4 + 4, (uint16_t)(UDP_HDR_LEN + len));
+	wr16(l4 + 6, 0);
+	sum = csum_ip4_pseudo(f->key.peer_addr, f->key.sb_addr, IPPROTO_UDP,
+			      (uint16_t)(UDP_HDR_LEN + len));
+	sum = csum_fold(csum_add(sum, l4, UDP_HDR_LEN + len));
+	wr16(l4 + 6, sum ? sum : 0xffff);
+	ip4_out_finish(gw, f->key.peer_addr, f->key.sb_addr, IPPROTO_UDP,
+		       UDP_HDR_LEN + len, eth_sb_mac(gw));
+	gw->stats.udp_from_host++;
 }
 
 void udp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 {
 	struct flow *f = flow_get(gw, idx);
-	size_t room = gw->cfg.mtu - IP4_HDR_LEN - UDP_HDR_LEN;
+	size_t room = IP4_MAX_L4 - UDP_HDR_LEN;	/* cut to the MTU by ip4.c */
 	uint8_t *l4;
-	uint32_t sum;
 	ssize_t n;
 	int i;
 
@@ -221,17 +266,48 @@ void udp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 			gw->stats.tx_drop_too_big++;
 			continue;
 		}
-		f->last = gw_now();
-		wr16(l4, f->key.peer_port);
-		wr16(l4 + 2, f->key.sb_port);
-		wr16(l4 + 4, (uint16_t)(UDP_HDR_LEN + n));
-		wr16(l4 + 6, 0);
-		sum = csum_ip4_pseudo(f->key.peer_addr, f->key.sb_addr, IPPROTO_UDP,
-				      (uint16_t)(UDP_HDR_LEN + n));
-		sum = csum_fold(csum_add(sum, l4, UDP_HDR_LEN + (size_t)n));
-		wr16(l4 + 6, sum ? sum : 0xffff);
-		ip4_out_finish(gw, f->key.peer_addr, f->key.sb_addr, IPPROTO_UDP,
-			       UDP_HDR_LEN + (size_t)n, eth_sb_mac(gw));
-		gw->stats.udp_from_host++;
+		udp_to_sandbox(gw, f, l4, (size_t)n);
 	}
+}
+
+/*
+ * The first datagram of a client of a published port starts a flow keyed
+ * by what the sandbox sees (port_sandbox_view()); later ones find it.
+ */
+void udp4_inbound(struct gw *gw, int pub_fd, const struct sockaddr_in *client,
+		  uint32_t local_addr, uint16_t guest_port, uint8_t *l4, size_t len)
+{
+	struct flow_key k = { .proto = IPPROTO_UDP, .sb_addr = gw->cfg.addr,
+			      .peer_addr = port_sandbox_view(gw, client->sin_addr.s_addr),
+			      .sb_port = guest_port, .peer_port = ntohs(client->sin_port) };
+	uint32_t idx = flow_lookup(gw, &k);
+	struct flow *f;
+
+	if (idx == FLOW_NONE) {
+		idx = flow_alloc(gw, FLOW_UDP_IN, &k);
+		if (idx == FLOW_NONE) {
+			gw->stats.port_table_full++;
+			return;
+		}
+		f = flow_get(gw, idx);
+		f->pub_fd = pub_fd;
+		f->client_addr = client->sin_addr.s_addr;
+		f->local_addr = local_addr;
+		gw->stats.udp_in_flows++;
+		if (gw_log_level >= LOG_DEBUG_) {
+			char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+			gw_log(LOG_DEBUG_, "udp flow in %s:%u (as %s) -> port %u",
+			       ip4_str(client->sin_addr.s_addr, a), k.peer_port,
+			       ip4_str(k.peer_addr, b), guest_port);
+		}
+	}
+	f = flow_get(gw, idx);
+	if (f->kind != FLOW_UDP_IN || f->client_addr != client->sin_addr.s_addr) {
+		/* The sandbox's own flow to that address and port, or another
+		 * loopback client shown as the same address. */
+		gw->stats.port_busy++;
+		return;
+	}
+	udp_to_sandbox(gw, f, l4, len);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <linux/if_ether.h>
+#include <linux/errqueue.h>
 
 #include "fake.h"
 
@@ -494,18 +495,30 @@ static void test_udp(void)
 	input(f, len);
 	poll_flows(2000);
 	CHECK(gw.stats.icmp_errors_sent == 1 && n_sent == 1);
+	CHECK(gw.stats.udp_host_errors == 1);
 	if (n_sent == 1) {
+		/* From the gateway: the host's offender is 127.0.0.1. */
 		l4 = sent_ip4(0, IPPROTO_ICMP, GW, SB, &l4_len);
 		CHECK(l4[0] == 3 && l4[1] == 3);
 		CHECK(csum_fold(csum_add(0, l4, l4_len)) == 0);
 		CHECK(rdaddr(l4 + 8 + 12) == SB && rdaddr(l4 + 8 + 16) == GW);
+		CHECK(csum_fold(csum_add(0, l4 + 8, IP4_HDR_LEN)) == 0);
+		CHECK(rd16(l4 + 8 + 2) == IP4_HDR_LEN + UDP_HDR_LEN + 5);
 		CHECK(rd16(l4 + 28) == 40001 && rd16(l4 + 30) == closed_port);
+		CHECK(rd16(l4 + 32) == UDP_HDR_LEN + 5);
+		CHECK(l4_len == 36 + 5 && !memcmp(l4 + 36, "knock", 5));
 	}
 
-	/* The table holds two flows: a third is refused. */
+	/* The table holds two flows: a third is refused, and told so. */
+	n_sent = 0;
 	len = build_udp(f, SB, 40002, GW, port, "x", 1);
 	input(f, len);
 	CHECK(gw.stats.flows_table_full == 1 && flow_count(&gw) == 2);
+	CHECK(n_sent == 1);
+	if (n_sent == 1) {
+		l4 = sent_ip4(0, IPPROTO_ICMP, GW, SB, &l4_len);
+		CHECK(l4[0] == 3 && l4[1] == 13 && rd16(l4 + 28) == 40002);
+	}
 
 	/* Idle flows expire. */
 	flow_expire(&gw, gw_now() + 61);
@@ -588,6 +601,232 @@ static void test_dns(void)
 	}
 }
 
+/*
+ * Check an ICMP error in sent frame i: from src to SB, type and code, and
+ * a quote of the packet the sandbox sent to peer (its IPv4 header rebuilt
+ * with a valid checksum and the original length).  Returns the quoted L4
+ * part, and its length in the frame in *q_len.
+ */
+static const uint8_t *check_error(unsigned int i, uint32_t src, uint8_t type,
+				  uint8_t code, uint32_t peer, uint8_t proto,
+				  size_t orig_l4_len, size_t *q_len)
+{
+	const uint8_t *l4, *ip;
+	size_t l4_len;
+
+	l4 = sent_ip4(i, IPPROTO_ICMP, src, SB, &l4_len);
+	CHECK(l4_len >= ICMP_HDR_LEN + IP4_HDR_LEN + 8);
+	CHECK(l4[0] == type && l4[1] == code);
+	CHECK(csum_fold(csum_add(0, l4, l4_len)) == 0);
+	/* RFC 1812: the whole error within 576 bytes. */
+	CHECK(IP4_HDR_LEN + l4_len <= 576);
+	ip = l4 + ICMP_HDR_LEN;
+	CHECK(ip[0] == 0x45 && ip[9] == proto);
+	CHECK(rd16(ip + 2) == IP4_HDR_LEN + orig_l4_len);
+	CHECK(rdaddr(ip + 12) == SB && rdaddr(ip + 16) == peer);
+	CHECK(csum_fold(csum_add(0, ip, IP4_HDR_LEN)) == 0);
+	*q_len = l4_len - ICMP_HDR_LEN - IP4_HDR_LEN;
+	return ip + IP4_HDR_LEN;
+}
+
+/* A flow as udp4_input or echo_relay would make it, without a socket. */
+static struct flow *fake_flow(enum flow_kind kind, uint8_t proto, uint32_t peer,
+			      uint16_t sb_port, uint16_t peer_port)
+{
+	struct flow_key k = { .proto = proto, .sb_addr = SB, .peer_addr = peer,
+			      .sb_port = sb_port, .peer_port = peer_port };
+	uint32_t idx = flow_alloc(&gw, kind, &k);
+
+	CHECK(idx != FLOW_NONE);
+	return flow_get(&gw, idx);
+}
+
+/*
+ * Errors read off host sockets' error queues become ICMP errors toward
+ * the sandbox: from the router that sent them when the sandbox may hear
+ * from it, quoting what the sandbox sent.
+ */
+static void test_host_errors(void)
+{
+	struct sock_extended_err ee = { .ee_errno = EHOSTUNREACH,
+					.ee_origin = SO_EE_ORIGIN_ICMP,
+					.ee_type = 3, .ee_code = 1 };
+	uint32_t peer = A(198, 51, 100, 2), router = A(203, 0, 113, 9);
+	uint8_t data[1200], echo[64];
+	const uint8_t *q;
+	struct flow *f;
+	size_t q_len, i;
+	uint16_t want_sum;
+
+	reset(16, 0);
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+
+	/* UDP, host unreachable from a router on the way. */
+	f = fake_flow(FLOW_UDP, IPPROTO_UDP, peer, 40000, 7007);
+	CHECK(icmp4_reflect(&gw, f, &ee, router, data, 11));
+	gw_flush(&gw);
+	CHECK(n_sent == 1 && gw.stats.udp_host_errors == 1);
+	CHECK(gw.stats.icmp_errors_sent == 1);
+	if (n_sent == 1) {
+		q = check_error(0, router, 3, 1, peer, IPPROTO_UDP, 8 + 11, &q_len);
+		CHECK(q_len == 8 + 11);
+		CHECK(rd16(q) == 40000 && rd16(q + 2) == 7007 && rd16(q + 4) == 19);
+		CHECK(!memcmp(q + 8, data, 11));
+		CHECK(rd32(sent[0] + OFF_L4 + 4) == 0);
+	}
+
+	/* Time exceeded; a long datagram is quoted only up to 576 bytes. */
+	n_sent = 0;
+	ee.ee_type = 11;
+	ee.ee_code = 0;
+	CHECK(icmp4_reflect(&gw, f, &ee, router, data, sizeof(data)));
+	gw_flush(&gw);
+	CHECK(n_sent == 1);
+	if (n_sent == 1) {
+		q = check_error(0, router, 11, 0, peer, IPPROTO_UDP, 8 + sizeof(data), &q_len);
+		CHECK(IP4_HDR_LEN + ICMP_HDR_LEN + IP4_HDR_LEN + q_len == 576);
+		CHECK(rd16(q + 4) == 8 + sizeof(data));
+		CHECK(!memcmp(q + 8, data, q_len - 8));
+	}
+
+	/* Parameter problem: the pointer is byte 4 of the ICMP header. */
+	n_sent = 0;
+	ee.ee_type = 12;
+	ee.ee_code = 0;
+	ee.ee_info = 9;
+	CHECK(icmp4_reflect(&gw, f, &ee, router, data, 0));
+	gw_flush(&gw);
+	CHECK(n_sent == 1);
+	if (n_sent == 1) {
+		check_error(0, router, 12, 0, peer, IPPROTO_UDP, 8, &q_len);
+		CHECK(sent[0][OFF_L4 + 4] == 9 && q_len == 8);
+	}
+
+	/*
+	 * Whom the error comes from: an offender the sandbox can't hear from
+	 * (none, a martian, its own address) is replaced by the peer.
+	 */
+	ee.ee_type = 3;
+	ee.ee_code = 3;
+	ee.ee_info = 0;
+	n_sent = 0;
+	CHECK(icmp4_reflect(&gw, f, &ee, 0, data, 4));
+	CHECK(icmp4_reflect(&gw, f, &ee, A(127, 0, 0, 1), data, 4));
+	CHECK(icmp4_reflect(&gw, f, &ee, SB, data, 4));
+	CHECK(icmp4_reflect(&gw, f, &ee, A(224, 0, 0, 1), data, 4));
+	CHECK(icmp4_reflect(&gw, f, &ee, peer, data, 4));
+	gw_flush(&gw);
+	CHECK(n_sent == 5);
+	for (i = 0; i < n_sent; i++)
+		check_error((unsigned int)i, peer, 3, 3, peer, IPPROTO_UDP, 12, &q_len);
+
+	/* Flows to a stand-in: the error is the stand-in's. */
+	n_sent = 0;
+	f = fake_flow(FLOW_DNS, IPPROTO_UDP, DNS, 40001, 53);
+	CHECK(icmp4_reflect(&gw, f, &ee, router, data, 4));
+	f = fake_flow(FLOW_UDP, IPPROTO_UDP, GW, 40002, 9);	/* mapped loopback */
+	CHECK(icmp4_reflect(&gw, f, &ee, router, data, 4));
+	gw_flush(&gw);
+	CHECK(n_sent == 2);
+	if (n_sent == 2) {
+		q = check_error(0, DNS, 3, 3, DNS, IPPROTO_UDP, 12, &q_len);
+		CHECK(rd16(q) == 40001 && rd16(q + 2) == 53);
+		q = check_error(1, GW, 3, 3, GW, IPPROTO_UDP, 12, &q_len);
+		CHECK(rd16(q) == 40002 && rd16(q + 2) == 9);
+	}
+
+	/*
+	 * Not passed on: fragmentation needed (the host fragments; a
+	 * sandbox would start sending fragments), local errors, types
+	 * sockets don't report.
+	 */
+	n_sent = 0;
+	gw.stats.icmp_errors_sent = 0;
+	ee.ee_code = 4;
+	ee.ee_info = 1400;
+	CHECK(!icmp4_reflect(&gw, f, &ee, router, data, 4));
+	ee.ee_origin = SO_EE_ORIGIN_LOCAL;
+	ee.ee_errno = EMSGSIZE;
+	ee.ee_type = ee.ee_code = 0;
+	CHECK(!icmp4_reflect(&gw, f, &ee, 0, data, 4));
+	ee.ee_origin = SO_EE_ORIGIN_ICMP;
+	ee.ee_type = 3;
+	ee.ee_code = 16;
+	CHECK(!icmp4_reflect(&gw, f, &ee, router, data, 4));
+	ee.ee_type = 5;		/* redirect */
+	ee.ee_code = 0;
+	CHECK(!icmp4_reflect(&gw, f, &ee, router, data, 4));
+	gw_flush(&gw);
+	CHECK(n_sent == 0 && gw.stats.icmp_errors_sent == 0);
+	CHECK(gw.stats.host_errors_dropped == 4);
+
+	/*
+	 * Ping: the queue holds our echo request with the host's
+	 * identifier.  The quote has the sandbox's, and the checksum the
+	 * sandbox computed.
+	 */
+	n_sent = 0;
+	f = fake_flow(FLOW_PING, IPPROTO_ICMP, peer, 0x1234, 0);
+	echo[0] = 8;
+	echo[1] = 0;
+	wr16(echo + 4, 0x1234);
+	wr16(echo + 6, 77);
+	for (i = 8; i < sizeof(echo); i++)
+		echo[i] = (uint8_t)(0xa0 + i);
+	wr16(echo + 2, 0);
+	want_sum = csum_fold(csum_add(0, echo, sizeof(echo)));
+	wr16(echo + 4, 0xd305);		/* what the host's socket sent */
+	wr16(echo + 2, 0);
+	wr16(echo + 2, csum_fold(csum_add(0, echo, sizeof(echo))));
+	ee.ee_type = 3;
+	ee.ee_code = 1;
+	CHECK(icmp4_reflect(&gw, f, &ee, router, echo, sizeof(echo)));
+	CHECK(!icmp4_reflect(&gw, f, &ee, router, echo, 7));	/* no header */
+	gw_flush(&gw);
+	CHECK(n_sent == 1 && gw.stats.icmp_host_errors == 1);
+	CHECK(gw.stats.host_errors_dropped == 5);
+	if (n_sent == 1) {
+		q = check_error(0, router, 3, 1, peer, IPPROTO_ICMP, sizeof(echo), &q_len);
+		CHECK(q_len == sizeof(echo));
+		CHECK(q[0] == 8 && q[1] == 0);
+		CHECK(rd16(q + 4) == 0x1234 && rd16(q + 6) == 77);
+		CHECK(rd16(q + 2) == want_sum);
+		CHECK(csum_fold(csum_add(0, q, q_len)) == 0);
+		CHECK(!memcmp(q + 8, echo + 8, sizeof(echo) - 8));
+	}
+}
+
+/*
+ * A new flow the host has no route for: unreachable, from the gateway,
+ * quoting the sandbox's packet exactly.
+ */
+static void test_no_route(void)
+{
+	uint8_t f[2048];
+	struct ip4_pkt p = { .src = SB, .dst = A(203, 0, 113, 1), .proto = IPPROTO_UDP };
+	const uint8_t *q;
+	size_t len, q_len;
+
+	reset(16, 0);
+	len = build_udp(f, SB, 40000, p.dst, 9999, "lost", 4);
+	p.l4 = f + OFF_L4;
+	p.l4_len = len - OFF_L4;
+	CHECK(icmp4_no_route(&gw, &p, ENETUNREACH));
+	CHECK(icmp4_no_route(&gw, &p, EHOSTUNREACH));
+	CHECK(icmp4_no_route(&gw, &p, EACCES));
+	CHECK(!icmp4_no_route(&gw, &p, EINVAL));
+	CHECK(!icmp4_no_route(&gw, &p, EMFILE));
+	gw_flush(&gw);
+	CHECK(n_sent == 3 && gw.stats.flows_no_route == 3);
+	if (n_sent == 3) {
+		q = check_error(0, GW, 3, 0, p.dst, IPPROTO_UDP, 12, &q_len);
+		CHECK(q_len == 12 && !memcmp(q, f + OFF_L4, 12));
+		check_error(1, GW, 3, 1, p.dst, IPPROTO_UDP, 12, &q_len);
+		check_error(2, GW, 3, 13, p.dst, IPPROTO_UDP, 12, &q_len);
+	}
+}
+
 /* A device that takes nothing: replies are counted as dropped. */
 /* Fragment [off, off + len) of the UDP datagram l4 (id, MF if more). */
 static void input_frag(const uint8_t *l4, uint16_t id, size_t off, size_t len, bool more)
@@ -607,8 +846,11 @@ static void input_frag(const uint8_t *l4, uint16_t id, size_t off, size_t len, b
  */
 static void test_frag(void)
 {
-	static uint8_t l4[UDP_HDR_LEN + 3000], buf[4096];
+	static uint8_t l4[UDP_HDR_LEN + 3000], buf[4096], whole[4096];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
 	uint16_t port, i;
+	size_t off;
 	uint32_t sum;
 	ssize_t n;
 	int srv;
@@ -632,8 +874,32 @@ static void test_frag(void)
 	input_frag(l4, 1, 1480, 1480, true);
 	CHECK(gw.stats.ip4_fragment == 3 && gw.stats.ip4_reassembled == 1);
 	CHECK(gw.stats.udp_to_host == 1);
-	n = recv(srv, buf, sizeof(buf), 0);
+	n = recvfrom(srv, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
 	CHECK(n == 3000 && !memcmp(buf, l4 + UDP_HDR_LEN, 3000));
+
+	/* The 3000-byte answer reaches a sandbox at MTU 1500 in fragments. */
+	gw.cfg.mtu = 1500;
+	n_sent = 0;
+	if (n == 3000) {
+		sendto(srv, buf, 3000, 0, (struct sockaddr *)&from, fl);
+		poll_flows(2000);
+	}
+	CHECK(n_sent == 3 && gw.stats.tx_fragmented == 1);
+	for (i = 0, off = 0; i < n_sent && n_sent == 3; i++) {
+		const uint8_t *ip = sent[i] + OFF_IP4;
+		uint16_t fr = rd16(ip + 6);
+
+		CHECK(sent_len[i] - OFF_IP4 <= 1500 && rd16(ip + 2) == sent_len[i] - OFF_IP4);
+		CHECK(csum_fold(csum_add(0, ip, IP4_HDR_LEN)) == 0);
+		CHECK((size_t)(fr & 0x1fff) * 8 == off && !!(fr & 0x2000) == (i < 2));
+		CHECK(rd16(ip + 4) == rd16(sent[0] + OFF_IP4 + 4));
+		memcpy(whole + off, ip + IP4_HDR_LEN, sent_len[i] - OFF_L4);
+		off += sent_len[i] - OFF_L4;
+	}
+	CHECK(off == UDP_HDR_LEN + 3000 && !memcmp(whole + UDP_HDR_LEN, buf, 3000));
+	CHECK(csum_fold(csum_add(csum_ip4_pseudo(GW, SB, IPPROTO_UDP, (uint16_t)off),
+				 whole, off)) == 0);
+	gw.cfg.mtu = 65520;
 
 	/* A corrupted payload is caught by the UDP checksum, in software. */
 	l4[100] ^= 1;
@@ -685,6 +951,8 @@ int main(void)
 	test_udp();
 	test_frag();
 	test_dns();
+	test_host_errors();
+	test_no_route();
 	test_tx_full();
 	gw_fini(&gw);
 	if (failures) {

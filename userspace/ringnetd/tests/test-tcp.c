@@ -5,6 +5,8 @@
  * after connect(), data both ways with checksums checked, data kept in the
  * host socket until acked, retransmission, FIN and RST both ways, refused
  * connects, malformed segments.  With and without SO_PEEK_OFF.
+ * Published ports: connections opened toward the sandbox from the
+ * client's address, and UDP flows the same way.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <linux/if_ether.h>
@@ -19,6 +22,7 @@
 
 
 extern int tcp_peek_off_mode;
+extern int tcp_syn_retries;
 #include "fake.h"
 
 
@@ -85,6 +89,8 @@ static void pump(int ms)
 		for (i = 0; i < n; i++)
 			if (EP_KIND(ev[i].data.u64) == EP_FLOW)
 				tcp4_sock_event(&gw, EP_IDX(ev[i].data.u64), ev[i].events);
+			else if (EP_KIND(ev[i].data.u64) == EP_PORT)
+				port_event(&gw, EP_IDX(ev[i].data.u64), ev[i].events);
 		gw_flush(&gw);
 	}
 }
@@ -485,6 +491,434 @@ static void test_dns_tcp(void)
 	tcp_dst = 0;
 }
 
+/* Published ports ------------------------------------------------------ */
+
+#define CLIENT A(198, 51, 100, 2)
+
+/* Sent frame i as TCP from src to SB: checksums checked; its header. */
+static const uint8_t *sent_tcp_from(unsigned int i, uint32_t src, size_t *plen)
+{
+	const uint8_t *ip = sent[i] + OFF_IP4, *l4 = ip + 20;
+	size_t l4_len = sent_len[i] - OFF_L4;
+
+	*plen = 0;
+	CHECK(sent_len[i] >= OFF_L4 + 20);
+	if (sent_len[i] < OFF_L4 + 20)
+		return l4;
+	CHECK(rd16(sent[i] + OFF_ETH + 12) == ETH_P_IP && ip[9] == IPPROTO_TCP);
+	CHECK(rdaddr(ip + 12) == src && rdaddr(ip + 16) == SB);
+	CHECK(csum_fold(csum_add(0, ip, 20)) == 0);
+	CHECK(csum_fold(csum_add(csum_ip4_pseudo(src, SB, IPPROTO_TCP, (uint16_t)l4_len),
+				 l4, l4_len)) == 0);
+	*plen = l4_len - (size_t)(l4[12] >> 4) * 4;
+	return l4;
+}
+
+/* The sandbox answers our ARP request: that is how we learn its MAC. */
+static void arp_reply_from_sb(void)
+{
+	uint8_t f[VNET_HDR_LEN + 60] = { 0 }, *e = f + VNET_HDR_LEN, *a = e + 14;
+
+	memcpy(e, gw.mac, 6);
+	memcpy(e + 6, sb_mac, 6);
+	wr16(e + 12, ETH_P_ARP);
+	wr16(a, 1);
+	wr16(a + 2, ETH_P_IP);
+	a[4] = 6;
+	a[5] = 4;
+	wr16(a + 6, 2);
+	memcpy(a + 8, sb_mac, 6);
+	wraddr(a + 14, SB);
+	memcpy(a + 18, gw.mac, 6);
+	wraddr(a + 24, GW);
+	input(f, sizeof(f));
+}
+
+/* A failing test ends instead of waiting for ever in recv(). */
+static int rcv_timeout(int fd)
+{
+	struct timeval tv = { .tv_sec = 2 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* A connected pair over loopback: *client, and the accepted end. */
+static int accepted_pair(int *client)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	uint16_t port;
+	int lfd = listener(&port), afd;
+
+	sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	*client = rcv_timeout(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	if (*client < 0 || connect(*client, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("connect");
+		exit(1);
+	}
+	afd = accept4(lfd, (struct sockaddr *)&sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	CHECK(afd >= 0);
+	close(lfd);
+	return afd;
+}
+
+/* Our SYN in sent frame i: from src:sport to the guest port; its ISN. */
+static uint32_t check_syn(unsigned int i, uint32_t src, uint16_t sport, uint16_t dport)
+{
+	size_t plen;
+	const uint8_t *t = sent_tcp_from(i, src, &plen);
+
+	CHECK(t[13] == F_SYN && plen == 0);
+	CHECK(rd16(t) == sport && rd16(t + 2) == dport);
+	CHECK(t[12] >> 4 == 7);			/* MSS and window scale */
+	CHECK(t[20] == 2 && t[21] == 4 && rd16(t + 22) == 65520 - 40);
+	CHECK(t[25] == 3 && t[26] == 3 && t[27] == 7);
+	return rd32(t + 4);
+}
+
+/*
+ * A connection from a client at 198.51.100.2:40300 to the sandbox's port
+ * 8080: our SYN carries the client's address (first to the broadcast
+ * MAC, again once the sandbox's ARP reply taught us its MAC), its SYN-ACK
+ * completes the handshake, and data flows both ways.
+ */
+static void test_inbound(int peek_off)
+{
+	static const uint8_t opt[8] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 2 };	/* 1460, ws 2 */
+	uint8_t buf[64];
+	const uint8_t *t;
+	struct conn c = { .sport = 8080, .dport = 40300, .seq = 5000 };
+	size_t plen, l;
+	uint32_t iss;
+	int client;
+
+	tcp_peek_off_mode = peek_off;
+	reset(16, 0);
+	tcp_dst = CLIENT;
+	c.afd = accepted_pair(&client);
+	tcp_conn_inbound(&gw, c.afd, CLIENT, 40300, 8080);
+	gw_flush(&gw);
+	CHECK(n_sent == 1 && flow_count(&gw) == 1);
+	if (n_sent < 1)
+		goto out;
+	CHECK(!memcmp(sent[0] + OFF_ETH, "\xff\xff\xff\xff\xff\xff", 6));
+	iss = check_syn(0, CLIENT, 40300, 8080);
+	/* The client's data waits for the handshake. */
+	CHECK(send(client, "early", 5, 0) == 5);
+	pump(20);
+	CHECK(n_sent == 1);
+
+	n_sent = 0;
+	arp_reply_from_sb();
+	CHECK(n_sent == 1);
+	if (n_sent < 1)
+		goto out;
+	CHECK(!memcmp(sent[0] + OFF_ETH, sb_mac, 6));
+	CHECK(check_syn(0, CLIENT, 40300, 8080) == iss);
+
+	/* A SYN-ACK for something else: RST, and still waiting. */
+	n_sent = 0;
+	l = build_tcp(fbuf, 8080, 40300, 5000, iss + 7, F_SYN | F_ACK, 0xffff, opt, 8, NULL, 0);
+	input(fbuf, l);
+	CHECK(gw.stats.tcp_bad_ack == 1 && n_sent == 1);
+	t = sent_tcp_from(0, CLIENT, &plen);
+	CHECK(t[13] == F_RST && rd32(t + 4) == iss + 7);
+	CHECK(flow_count(&gw) == 1);
+
+	/* The SYN-ACK: our ACK, then the data that waited. */
+	n_sent = 0;
+	l = build_tcp(fbuf, 8080, 40300, 5000, iss + 1, F_SYN | F_ACK, 0xffff, opt, 8, NULL, 0);
+	input(fbuf, l);
+	c.seq = 5001;
+	c.peer_seq = iss + 1;
+	CHECK(gw.stats.port_connected == 1);
+	CHECK(n_sent == 2);
+	if (n_sent < 2)
+		goto out;
+	t = sent_tcp_from(0, CLIENT, &plen);
+	CHECK(t[13] == F_ACK && rd32(t + 4) == iss + 1 && rd32(t + 8) == 5001 && plen == 0);
+	t = sent_tcp_from(1, CLIENT, &plen);
+	CHECK(plen == 5 && !memcmp(t + 20, "early", 5) && rd32(t + 4) == iss + 1);
+	c.peer_seq += 5;
+	/* The SYN-ACK again (our ACK lost): ACKed again. */
+	n_sent = 0;
+	input(fbuf, l);
+	CHECK(n_sent == 1);
+	t = sent_tcp_from(0, CLIENT, &plen);
+	CHECK(t[13] == F_ACK && rd32(t + 8) == 5001);
+
+	/* Both ways, the same relay as for outbound connections. */
+	n_sent = 0;
+	seg(&c, F_ACK | F_PSH, "reply", 5);
+	CHECK(recv(client, buf, sizeof(buf), 0) == 5 && !memcmp(buf, "reply", 5));
+	CHECK(send(client, "more", 4, 0) == 4);
+	n_sent = 0;
+	pump(50);
+	CHECK(n_sent == 1);
+	t = sent_tcp_from(0, CLIENT, &plen);
+	CHECK(plen == 4 && !memcmp(t + 20, "more", 4) && rd32(t + 4) == c.peer_seq);
+	c.peer_seq += 4;
+	seg(&c, F_ACK, NULL, 0);
+	CHECK(gw.stats.tcp_bytes_from_host == 9);
+	/* An RST from the sandbox resets the client. */
+	seg(&c, F_RST, NULL, 0);
+	CHECK(flow_count(&gw) == 0);
+	CHECK(recv(client, buf, sizeof(buf), 0) < 0 && errno == ECONNRESET);
+out:
+	close(client);
+	tcp_dst = 0;
+}
+
+/* The sandbox refuses (RST), or never answers: the client is reset. */
+static void test_inbound_refused(void)
+{
+	uint8_t buf[16];
+	size_t l;
+	uint32_t iss;
+	unsigned int i, syns = 0;
+	int client, afd;
+
+	reset(16, 0);
+	tcp_dst = CLIENT;
+	arp_reply_from_sb();
+	n_sent = 0;
+	afd = accepted_pair(&client);
+	tcp_conn_inbound(&gw, afd, CLIENT, 40301, 22);
+	gw_flush(&gw);
+	CHECK(n_sent == 1);
+	iss = check_syn(0, CLIENT, 40301, 22);
+	/* An RST that does not ack our SYN is ignored. */
+	l = build_tcp(fbuf, 22, 40301, 0, iss, F_RST | F_ACK, 0, NULL, 0, NULL, 0);
+	input(fbuf, l);
+	CHECK(flow_count(&gw) == 1 && gw.stats.port_refused == 0);
+	l = build_tcp(fbuf, 22, 40301, 0, iss + 1, F_RST | F_ACK, 0, NULL, 0, NULL, 0);
+	input(fbuf, l);
+	CHECK(flow_count(&gw) == 0);
+	CHECK(gw.stats.port_refused == 1 && gw.stats.tcp_rst_from_sb == 1);
+	CHECK(recv(client, buf, sizeof(buf), 0) < 0 && errno == ECONNRESET);
+	close(client);
+
+	/* No answer: the SYN again after 200 and 400 ms, then a reset. */
+	tcp_syn_retries = 2;
+	n_sent = 0;
+	afd = accepted_pair(&client);
+	tcp_conn_inbound(&gw, afd, CLIENT, 40302, 22);
+	gw_flush(&gw);
+	for (i = 0; i < 20 && flow_count(&gw); i++) {
+		usleep(100 * 1000);
+		tcp_timer(&gw);
+		gw_flush(&gw);
+	}
+	CHECK(flow_count(&gw) == 0);
+	for (i = 0; i < n_sent; i++)
+		syns += check_syn(i, CLIENT, 40302, 22) == check_syn(0, CLIENT, 40302, 22);
+	CHECK(n_sent == 3 && syns == 3);
+	CHECK(gw.stats.port_refused == 2 && gw.stats.tcp_retrans == 2);
+	CHECK(recv(client, buf, sizeof(buf), 0) < 0 && errno == ECONNRESET);
+	close(client);
+	tcp_syn_retries = 5;
+	tcp_dst = 0;
+}
+
+/* A free port on 127.0.0.1 to publish (for the proto given). */
+static uint16_t free_port(int type)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
+		perror("free_port");
+		exit(1);
+	}
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static void test_port_parse(void)
+{
+	static const char *const bad[] = {
+		"", "0", "70000", "x", "80-70", "9000-9002:7000", "9000:7000-7002",
+		"8080:", ":8080", "1.2.3:80", "1.2.3.4:", "1.2.3.4:80:", "a:1:2:3",
+		"80-", "-80", "80--81", "1.2.3.4:80:90:100", "::1:80",
+	};
+	struct gw_config cfg;
+	unsigned int i;
+
+	gw_config_defaults(&cfg);
+	CHECK(!port_parse(&cfg, IPPROTO_TCP, "8080"));
+	CHECK(cfg.n_ports == 1 && cfg.ports[0].proto == IPPROTO_TCP &&
+	      cfg.ports[0].addr == htonl(INADDR_LOOPBACK) &&
+	      cfg.ports[0].host_port == 8080 && cfg.ports[0].guest_port == 8080);
+	CHECK(!port_parse(&cfg, IPPROTO_UDP, "8081:53"));
+	CHECK(cfg.n_ports == 2 && cfg.ports[1].proto == IPPROTO_UDP &&
+	      cfg.ports[1].host_port == 8081 && cfg.ports[1].guest_port == 53);
+	CHECK(!port_parse(&cfg, IPPROTO_TCP, "198.51.100.1:2222"));
+	CHECK(cfg.n_ports == 3 && cfg.ports[2].addr == A(198, 51, 100, 1) &&
+	      cfg.ports[2].host_port == 2222 && cfg.ports[2].guest_port == 2222);
+	CHECK(!port_parse(&cfg, IPPROTO_TCP, "0.0.0.0:9000-9002:7000-7002"));
+	CHECK(cfg.n_ports == 6);
+	for (i = 0; i < 3 && cfg.n_ports == 6; i++)
+		CHECK(cfg.ports[3 + i].addr == 0 && cfg.ports[3 + i].host_port == 9000 + i &&
+		      cfg.ports[3 + i].guest_port == 7000 + i);
+	CHECK(!port_parse(&cfg, IPPROTO_TCP, "65535"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!port_parse(&cfg, IPPROTO_TCP, bad[i])) {
+			fprintf(stderr, "port_parse took '%s'\n", bad[i]);
+			failures++;
+		}
+	}
+	CHECK(cfg.n_ports == 7);
+	free(cfg.ports);
+}
+
+/* How clients look to the sandbox. */
+static void test_sandbox_view(void)
+{
+	reset(16, 0);		/* --map-host-loopback 10.0.2.2 */
+	CHECK(port_sandbox_view(&gw, CLIENT) == CLIENT);
+	CHECK(port_sandbox_view(&gw, A(192, 0, 2, 1)) == A(192, 0, 2, 1));
+	CHECK(port_sandbox_view(&gw, A(127, 0, 0, 1)) == GW);
+	gw.cfg.map_loopback = A(10, 0, 2, 9);
+	CHECK(port_sandbox_view(&gw, A(127, 0, 0, 2)) == A(10, 0, 2, 9));
+	CHECK(port_sandbox_view(&gw, 0) == A(10, 0, 2, 9));
+	CHECK(port_sandbox_view(&gw, SB) == A(10, 0, 2, 9));
+	CHECK(port_sandbox_view(&gw, A(10, 0, 2, 50)) == A(10, 0, 2, 9));
+	CHECK(port_sandbox_view(&gw, A(169, 254, 1, 1)) == A(10, 0, 2, 9));
+	gw.cfg.map_loopback = 0;
+	CHECK(port_sandbox_view(&gw, A(127, 0, 0, 1)) == GW);
+	CHECK(port_sandbox_view(&gw, A(224, 0, 0, 1)) == GW);
+}
+
+/*
+ * Through port.c: a TCP port and a UDP port published on 127.0.0.1.  A
+ * loopback client is shown as the --map-host-loopback address (the
+ * gateway's here), with its own port.
+ */
+static void test_port_loopback(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	char spec[64];
+	uint8_t buf[64], l4[16];
+	const uint8_t *t, *ip;
+	socklen_t sl = sizeof(sa);
+	uint16_t tport = free_port(SOCK_STREAM), uport = free_port(SOCK_DGRAM), cport;
+	struct conn c = { .sport = 8081, .seq = 9000 };
+	size_t plen, l;
+	uint32_t iss;
+	int client, uc;
+
+	reset(16, 0);
+	snprintf(spec, sizeof(spec), "%u:8081", tport);
+	CHECK(!port_parse(&gw.cfg, IPPROTO_TCP, spec));
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u:5353", uport);
+	CHECK(!port_parse(&gw.cfg, IPPROTO_UDP, spec));
+	CHECK(port_open(&gw) == 0);
+
+	/* TCP: ARP for the sandbox, then the SYN from 10.0.2.2. */
+	sa.sin_port = htons(tport);
+	client = rcv_timeout(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	CHECK(connect(client, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CHECK(getsockname(client, (struct sockaddr *)&sa, &sl) == 0);
+	cport = ntohs(sa.sin_port);
+	c.dport = cport;
+	n_sent = 0;
+	pump(50);
+	CHECK(gw.stats.port_accepted == 1 && gw.stats.arp_requests == 1);
+	CHECK(n_sent == 2);
+	if (n_sent < 2)
+		goto out;
+	CHECK(rd16(sent[0] + OFF_ETH + 12) == ETH_P_ARP);
+	CHECK(rdaddr(sent[0] + OFF_ETH + 14 + 24) == SB);
+	iss = check_syn(1, GW, cport, 8081);
+	n_sent = 0;
+	arp_reply_from_sb();
+	l = build_tcp(fbuf, 8081, cport, 9000, iss + 1, F_SYN | F_ACK, 0xffff, NULL, 0, NULL, 0);
+	n_sent = 0;
+	input(fbuf, l);
+	c.seq = 9001;
+	c.peer_seq = iss + 1;
+	CHECK(n_sent == 1 && gw.stats.port_connected == 1);
+	seg(&c, F_ACK | F_PSH, "banner", 6);
+	CHECK(recv(client, buf, sizeof(buf), 0) == 6 && !memcmp(buf, "banner", 6));
+	CHECK(send(client, "hi", 2, 0) == 2);
+	n_sent = 0;
+	pump(50);
+	CHECK(n_sent == 1);
+	t = sent_tcp_from(0, GW, &plen);
+	CHECK(plen == 2 && !memcmp(t + 20, "hi", 2));
+	/* Replies to the shown address find the flow: no new connect(). */
+	CHECK(gw.stats.tcp_connects == 0);
+	seg(&c, F_RST, NULL, 0);
+	close(client);
+
+	/* UDP: a flow per client, replies back from the published port. */
+	uc = rcv_timeout(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+	sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(uport),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	CHECK(connect(uc, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	sl = sizeof(sa);
+	CHECK(getsockname(uc, (struct sockaddr *)&sa, &sl) == 0);
+	cport = ntohs(sa.sin_port);
+	CHECK(send(uc, "query", 5, 0) == 5);
+	n_sent = 0;
+	pump(50);
+	CHECK(gw.stats.udp_in_flows == 1 && n_sent == 1);
+	if (n_sent < 1)
+		goto out;
+	ip = sent[0] + OFF_IP4;
+	CHECK(ip[9] == IPPROTO_UDP && rdaddr(ip + 12) == GW && rdaddr(ip + 16) == SB);
+	CHECK(rd16(ip + 20) == cport && rd16(ip + 22) == 5353 && rd16(ip + 24) == 8 + 5);
+	CHECK(!memcmp(ip + 28, "query", 5));
+	CHECK(csum_fold(csum_add(csum_ip4_pseudo(GW, SB, IPPROTO_UDP, 13), ip + 20, 13)) == 0);
+	/* The sandbox's answer reaches the client, from the published port. */
+	wr16(l4, 5353);
+	wr16(l4 + 2, cport);
+	wr16(l4 + 4, 8 + 6);
+	wr16(l4 + 6, 0);
+	memcpy(l4 + 8, "answer", 6);
+	l = build_ip4(fbuf, IPPROTO_UDP, SB, GW, l4, 14);
+	input(fbuf, l);
+	CHECK(recv(uc, buf, sizeof(buf), MSG_DONTWAIT) == 6 && !memcmp(buf, "answer", 6));
+	CHECK(gw.stats.udp_to_host == 1);
+	/* The same client again: the same flow. */
+	CHECK(send(uc, "again", 5, 0) == 5);
+	n_sent = 0;
+	pump(50);
+	CHECK(gw.stats.udp_in_flows == 1 && n_sent == 1 && flow_count(&gw) == 1);
+	close(uc);
+out:
+	port_close(&gw);
+	free(gw.cfg.ports);
+	gw.cfg.ports = NULL;
+	gw.cfg.n_ports = 0;
+}
+
+/* A full table: the client is reset, nothing goes to the sandbox. */
+static void test_inbound_table_full(void)
+{
+	struct conn a;
+	uint8_t buf[16];
+	int client, afd;
+
+	reset(1, 0);
+	open_conn(&a, 40400);
+	n_sent = 0;
+	afd = accepted_pair(&client);
+	tcp_conn_inbound(&gw, afd, CLIENT, 40401, 80);
+	gw_flush(&gw);
+	CHECK(n_sent == 0 && gw.stats.port_table_full == 1);
+	CHECK(recv(client, buf, sizeof(buf), 0) < 0 && errno == ECONNRESET);
+	close(client);
+	close(a.afd);
+	close(a.lfd);
+}
+
 /*
  * The window is a promise: whatever the sandbox sends inside it, the host
  * socket takes whole, down to a zero window, even when the host peer
@@ -500,14 +934,13 @@ static void test_window_is_kept(void)
 	uint32_t wnd, wf, sent_total = 0;
 	const uint8_t *t;
 	struct conn c;
-	int rounds = 0, rcvbuf = 4096;
+	int rounds = 0;
 	size_t plen, len;
 
 	tcp_peek_off_mode = 1;
 	reset(16, 0);
 	open_conn(&c, 40300);
-	/* A small receive buffer on the peer that never reads. */
-	setsockopt(c.afd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* The peer reads nothing until the window is shut. */
 	memset(chunk, 0x5a, sizeof(chunk));
 	seg(&c, F_ACK | F_PSH, chunk, 1);
 	t = sent_tcp(0, &plen);
@@ -547,6 +980,36 @@ out:
 		CHECK(rd32(t + 8) == c.seq && rd16(t + 14) <= wf);
 		wf = rd16(t + 14);
 	}
+
+	/*
+	 * The peer reads everything: the socket wakes us (EPOLLOUT) and the
+	 * window opens at once, without waiting for the timer.  (A writer
+	 * that never hits the limit used to get no such wake-up.)
+	 */
+	{
+		static uint8_t sink[65536];
+		uint32_t before = (uint32_t)gw.stats.tcp_wnd_updates, got = 0;
+		ssize_t r;
+		int k;
+
+		/* Everything taken: the first byte and the window's worth. */
+		for (k = 0; k < 100000 && got < sent_total + 1; k++) {
+			r = recv(c.afd, sink, sizeof(sink), MSG_DONTWAIT);
+			if (r > 0)
+				got += (uint32_t)r;
+			else
+				usleep(100);
+		}
+		CHECK(got == sent_total + 1);
+		n_sent = 0;
+		pump(100);
+		CHECK(gw.stats.tcp_wnd_updates > before);
+		CHECK(n_sent >= 1);
+		if (n_sent >= 1) {
+			t = sent_tcp(n_sent - 1, &plen);
+			CHECK(rd32(t + 8) == c.seq && rd16(t + 14) > 0);
+		}
+	}
 	close(c.afd);
 	close(c.lfd);
 }
@@ -561,6 +1024,13 @@ int main(void)
 	test_table_full();
 	test_malformed();
 	test_dns_tcp();
+	test_inbound(1);
+	test_inbound(0);
+	test_inbound_refused();
+	test_inbound_table_full();
+	test_port_parse();
+	test_sandbox_view();
+	test_port_loopback();
 	gw_fini(&gw);
 	if (failures) {
 		fprintf(stderr, "ringnetd-test-tcp: %d check(s) failed\n", failures);
