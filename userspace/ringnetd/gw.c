@@ -135,9 +135,11 @@ void gw_stats_print(struct gw *gw, int fd)
 	}
 	dprintf(fd, "{\"backend\":\"%s\",", gw->src ? gw->src->backend : "none");
 	dprintf(fd, "\"flows\":{\"active\":%u,\"max\":%u,\"tcp\":%u,\"udp\":%u,"
-		"\"dns\":%u,\"ping\":%u,\"udp_in\":%u},\"counters\":{",
+		"\"dns\":%u,\"ping\":%u,\"udp_in\":%u},",
 		gw->flows ? flow_count(gw) : 0, gw->cfg.max_flows, by_kind[FLOW_TCP],
 		by_kind[FLOW_UDP], by_kind[FLOW_DNS], by_kind[FLOW_PING], by_kind[FLOW_UDP_IN]);
+	tcp_print_states(gw, fd);
+	dprintf(fd, ",\"counters\":{");
 #define X(name, desc)							\
 	do {								\
 		dprintf(fd, "%s\"%s\":%llu", sep, #name,		\

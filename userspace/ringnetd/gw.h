@@ -105,6 +105,8 @@
 	X(udp_to_host,		"UDP: datagrams relayed to the host")	\
 	X(udp_from_host,	"UDP: datagrams relayed to the sandbox")	\
 	X(udp_send_err,		"UDP: host send failed")		\
+	X(udp_bytes_to_host,	"UDP: payload bytes sent to the host")	\
+	X(udp_bytes_from_host,	"UDP: payload bytes relayed to the sandbox") \
 	X(udp_closed_port,	"UDP: to a gateway port nobody serves")	\
 	X(dhcp_bad,		"DHCP: malformed or not for us")	\
 	X(dhcp_offers,		"DHCP: offers sent")			\
@@ -323,6 +325,8 @@ int tcp_init(struct gw *gw);
 void tcp_fini(struct gw *gw);
 void tcp4_input(struct gw *gw, const struct ip4_pkt *p);
 void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
+/* The stats socket's "tcp_states" object: connections by state. */
+void tcp_print_states(struct gw *gw, int fd);
 /* Retransmissions, probes, timeouts: call every TCP_TICK_MS. */
 void tcp_timer(struct gw *gw);
 #define TCP_TICK_MS	100

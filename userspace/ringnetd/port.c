@@ -255,7 +255,7 @@ static void port_accept(struct gw *gw, const struct port_map *m, int lfd)
 
 static void port_recv(struct gw *gw, const struct port_map *m, int fd)
 {
-	size_t room = gw->cfg.mtu - IP4_HDR_LEN - UDP_HDR_LEN;
+	size_t room = IP4_MAX_L4 - UDP_HDR_LEN;	/* cut to the MTU by ip4.c */
 	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
 	struct sockaddr_in sa;
 	struct in_pktinfo pi;

@@ -37,6 +37,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -525,29 +526,21 @@ static void mirror_connect_error(struct gw *gw, uint32_t idx, int err)
 {
 	struct flow *f = flow_get(gw, idx);
 	struct tcp_conn *c = conn_of(gw, idx);
-	uint8_t code, *l4;
-	unsigned int before;
-	size_t len;
 
 	if (err == EHOSTUNREACH || err == ENETUNREACH) {
-		code = err == EHOSTUNREACH ? ICMP_HOST_UNREACH : ICMP_NET_UNREACH;
-		before = gw->n_out;
-		if (before == OUT_QUEUE_LEN) {
-			gw_flush(gw);
-			before = 0;
-		}
-		icmp4_send_error(gw, ICMP_DEST_UNREACH, code, f->key.sb_addr,
-				 f->key.peer_addr, IPPROTO_TCP, f->key.sb_port,
-				 f->key.peer_port, NULL, 0);
-		if (gw->n_out == before + 1) {
-			/* The quote's bytes 4-7 are the SYN's sequence number,
-			 * which the sandbox's stack checks. */
-			l4 = gw->out_buf[before] + OFF_L4;
-			len = gw->out[before].len - OFF_L4;
-			wr32(l4 + ICMP_HDR_LEN + IP4_HDR_LEN + 4, c->sb_isn);
-			wr16(l4 + 2, 0);
-			wr16(l4 + 2, csum_fold(csum_add(0, l4, len)));
-		}
+		struct icmp4_err e = {
+			.type = ICMP_DEST_UNREACH, .from = f->key.peer_addr,
+			.code = err == EHOSTUNREACH ? ICMP_HOST_UNREACH : ICMP_NET_UNREACH,
+			.sb_addr = f->key.sb_addr, .peer_addr = f->key.peer_addr,
+			.proto = IPPROTO_TCP,
+		};
+
+		/* The quote: ports and the SYN's sequence number, which the
+		 * sandbox's stack checks before it believes the error. */
+		wr16(e.l4_hdr, f->key.sb_port);
+		wr16(e.l4_hdr + 2, f->key.peer_port);
+		wr32(e.l4_hdr + 4, c->sb_isn);
+		icmp4_error(gw, &e);
 		gw->stats.tcp_unreach++;
 		conn_close(gw, idx, false);
 		return;
@@ -1100,6 +1093,33 @@ void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 		window_update(gw, f, c);
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
 		tcp_push(gw, idx);
+}
+
+void tcp_print_states(struct gw *gw, int fd)
+{
+	unsigned int connecting = 0, syn = 0, est = 0, half = 0, closing = 0, i;
+	const struct tcp_conn *c;
+	const struct flow *f;
+
+	for (i = 0; gw->tcp && i < gw->cfg.max_flows; i++) {
+		f = flow_get(gw, i);
+		if (!f || f->kind != FLOW_TCP)
+			continue;
+		c = conn_of(gw, i);
+		if (c->state == TS_CONNECTING)
+			connecting++;
+		else if (c->state != TS_ESTABLISHED)
+			syn++;
+		else if (c->sb_fin && c->host_eof)
+			closing++;
+		else if (c->sb_fin || c->host_eof)
+			half++;
+		else
+			est++;
+	}
+	dprintf(fd, "\"tcp_states\":{\"connecting\":%u,\"handshake\":%u,"
+		"\"established\":%u,\"half_closed\":%u,\"closing\":%u}",
+		connecting, syn, est, half, closing);
 }
 
 void tcp_timer(struct gw *gw)

@@ -211,6 +211,7 @@ void udp4_input(struct gw *gw, const struct ip4_pkt *p)
 		return;
 	}
 	gw->stats.udp_to_host++;
+	gw->stats.udp_bytes_to_host += len - UDP_HDR_LEN;
 }
 
 /* Reflect ICMP errors queued on a flow's socket (icmp.c). */
@@ -238,6 +239,7 @@ static void udp_to_sandbox(struct gw *gw, struct flow *f, uint8_t *l4, size_t le
 	ip4_out_finish(gw, f->key.peer_addr, f->key.sb_addr, IPPROTO_UDP,
 		       UDP_HDR_LEN + len, eth_sb_mac(gw));
 	gw->stats.udp_from_host++;
+	gw->stats.udp_bytes_from_host += len;
 }
 
 void udp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
