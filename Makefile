@@ -6,6 +6,7 @@
 #   make            build everything (no installs)
 #   make check      install what is needed, build, lint, run all tests
 #   make demo       install what is needed, build, run the demo in a VM
+#   make bench      install what is needed, build, benchmark (VM and native)
 
 ROOT	:= $(abspath .)
 BUILD	:= $(ROOT)/build
@@ -20,7 +21,7 @@ KSRC	:= $(BUILD)/ksrc
 MOD_SOURCES := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
 
 .PHONY: all modules userspace selftests check check-build lint spec sparse \
-	checkpatch unit native vmtest demo deps clean
+	checkpatch unit native vmtest demo deps clean bench
 
 all: modules userspace selftests
 
@@ -100,6 +101,11 @@ demo:
 	scripts/install-deps
 	$(MAKE) all
 	scripts/demo
+
+# ringnet next to veth, pasta and slirp4netns, in the VM and natively;
+# BENCH_ARGS go to scripts/bench (e.g. BENCH_ARGS=--quick).
+bench: deps all
+	scripts/bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD)
