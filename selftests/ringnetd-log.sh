@@ -1,13 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# ringnetd's logging: to stderr with a severity, or to syslog with
-# --syslog.  The syslog case runs in a mount namespace of its own, with a
-# tmpfs on /dev holding a /dev/log that the test itself listens on.
+# ringnetd as a process: its logging, to stderr with a severity or to
+# syslog with --syslog (in a mount namespace of its own, with a tmpfs on
+# /dev holding a /dev/log that the test listens on), and its limits.
 
-. "$(dirname "$0")/lib.sh"
-
-RINGNETD=${RINGNETD:-$RINGNET_BUILD/userspace/ringnetd}
+. "$(dirname "$0")/gateway-lib.sh"
 
 stderr_levels()
 {
@@ -42,8 +40,19 @@ to_syslog()
 	rm -rf "$d"
 }
 
+# --max-flows N needs N sockets: the soft limit on open files is raised.
+fd_limit()
+{
+	topology
+	ulimit -Sn 1024		# each test runs in a subshell of its own
+	start_gw --max-flows 5000
+	grep '^Max open files' "/proc/$GW_PID/limits"
+	[ "$(awk '/^Max open files/ { print $4 }' "/proc/$GW_PID/limits")" -ge 5000 ]
+}
+
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
 
 tap_run \
 	stderr_levels	"ringnetd: errors on stderr carry their severity" \
-	to_syslog	"ringnetd: --syslog sends them to syslog, daemon facility"
+	to_syslog	"ringnetd: --syslog sends them to syslog, daemon facility" \
+	fd_limit	"ringnetd: the open files limit is raised for --max-flows"

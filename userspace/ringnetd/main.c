@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -125,6 +126,26 @@ static uint32_t parse_addr(const char *s, const char *what)
 	if (inet_pton(AF_INET, s, &a) != 1)
 		bad_usage("%s: '%s' is not an IPv4 address", what, s);
 	return a.s_addr;
+}
+
+/*
+ * Every flow holds a socket: --max-flows needs as many descriptors, and a
+ * soft limit of 1024 would fail flows long before the table is full.
+ * Raise the soft limit as far as the hard one allows, and say so if that
+ * is still short.
+ */
+static void raise_fd_limit(const struct gw_config *cfg)
+{
+	rlim_t want = (rlim_t)cfg->max_flows + 64;	/* rings, epoll, ports */
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want)
+		gw_log(LOG_WARN_, "open files limited to %llu: fewer than --max-flows %u",
+		       (unsigned long long)rl.rlim_cur, cfg->max_flows);
 }
 
 static void parse_args(int argc, char **argv, struct gw_config *cfg, struct opts *o)
@@ -440,6 +461,7 @@ int main(int argc, char **argv)
 		dns_read_resolv_conf(&cfg, "/etc/resolv.conf");
 	if (!cfg.n_dns_upstream)
 		gw_log(LOG_WARN_, "no IPv4 DNS upstream: DNS queries will be dropped");
+	raise_fd_limit(&cfg);
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sigs);

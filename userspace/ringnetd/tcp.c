@@ -100,6 +100,10 @@ struct tcp_conn {
 	uint16_t wnd_sent;	/* window field of our last ACK ... */
 	uint32_t ack_sent;	/* ... and its acknowledgement number */
 	bool inbound;		/* opened by us, from a published port */
+	bool host_drained;	/* last peek saw all the host had: skip peeks
+				 * until EPOLLIN or a retransmission */
+	bool host_rdhup;	/* the host peer's FIN has arrived */
+	bool peek_off_set;	/* SO_PEEK_OFF is at snd_nxt - snd_una */
 	uint16_t mss;		/* payload per segment toward the sandbox */
 	uint32_t sb_isn;
 	uint32_t rcv_nxt;	/* next byte expected from the sandbox */
@@ -427,8 +431,9 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 	struct tcp_conn *c = conn_of(gw, idx);
 	struct iovec iov[MAX_INFLIGHT_NO_PEEK_OFF / DISCARD_LEN + 1 + OUT_QUEUE_LEN];
 	size_t seg_max, seglen[OUT_QUEUE_LEN];
-	uint32_t inflight, room, budget, max_inflight;
+	uint32_t inflight, room, budget, max_inflight, wf = 0;
 	unsigned int slots, nseg, niov, i;
+	bool wf_known = false;
 	struct msghdr mh;
 	ssize_t n;
 	size_t skip;
@@ -436,6 +441,13 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 
 	if (!f || c->state != TS_ESTABLISHED)
 		return;
+	/*
+	 * Nothing new since the last peek came back short: don't ask again
+	 * until EPOLLIN says so.  (Without SO_PEEK_OFF, EOF shows only to a
+	 * peek with nothing in flight, so that one is still made.)
+	 */
+	if (c->host_drained && !(c->host_rdhup && c->snd_nxt == c->snd_una))
+		goto fin;
 	max_inflight = tcp_peek_off_mode ? MAX_INFLIGHT : MAX_INFLIGHT_NO_PEEK_OFF;
 	seg_max = (gw->src->offloads & FRAME_OFF_TSO4) ? TSO_MAX_PAYLOAD / c->mss * c->mss
 						       : c->mss;
@@ -445,6 +457,13 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 		if (inflight >= room)
 			break;
 		budget = room - inflight;
+		/*
+		 * Without SO_PEEK_OFF every peek copies what is in flight again:
+		 * wait until at least as much is new, or half the window is
+		 * free, so that copy stays below what is sent.
+		 */
+		if (!tcp_peek_off_mode && budget < inflight && budget * 2 < room)
+			break;
 		if (gw->n_out == OUT_QUEUE_LEN)
 			gw_flush(gw);
 		slots = OUT_QUEUE_LEN - gw->n_out;
@@ -452,9 +471,12 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 		niov = 0;
 		skip = 0;
 		if (tcp_peek_off_mode) {
+			/* The kernel moves the offset as we peek and consume. */
 			off = (int)inflight;
-			if (setsockopt(f->fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)) < 0)
+			if (!c->peek_off_set &&
+			    setsockopt(f->fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)) < 0)
 				return;
+			c->peek_off_set = true;
 		} else {
 			for (skip = inflight; skip; niov++) {
 				iov[niov].iov_base = discard_buf;
@@ -472,7 +494,11 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 		mh = (struct msghdr){ .msg_iov = iov, .msg_iovlen = niov };
 		n = recvmsg(f->fd, &mh, MSG_PEEK | MSG_DONTWAIT);
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				c->host_drained = true;
+				break;
+			}
+			if (errno == EINTR)
 				break;
 			conn_reset(gw, idx);
 			return;
@@ -483,15 +509,22 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 			c->fin_seq = c->snd_nxt;
 			break;
 		}
-		if ((size_t)n <= skip)
-			break;	/* no new data (no SO_PEEK_OFF: EOF shows later) */
+		if ((size_t)n <= skip) {
+			/* No new data (no SO_PEEK_OFF: EOF shows later). */
+			c->host_drained = true;
+			break;
+		}
 		n -= (ssize_t)skip;
+		if (!wf_known) {
+			/* The host socket's room doesn't change while we send. */
+			wf = ack_wnd_field(c, rcv_wnd(gw, f, c), false);
+			wf_known = true;
+		}
 		for (i = 0; i < nseg && n > 0; i++) {
 			size_t len = (size_t)n < seglen[i] ? (size_t)n : seglen[i];
 			bool last = (size_t)n <= seglen[i];
 
-			seg_finish(gw, f, c, F_ACK | (last ? F_PSH : 0), c->snd_nxt, 0, len,
-				   ack_wnd_field(c, rcv_wnd(gw, f, c), false));
+			seg_finish(gw, f, c, F_ACK | (last ? F_PSH : 0), c->snd_nxt, 0, len, wf);
 			c->snd_nxt += (uint32_t)len;
 			n -= (ssize_t)len;
 		}
@@ -499,9 +532,12 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 			c->snd_max = c->snd_nxt;
 		/* Less than asked: the queue is drained.  With SO_PEEK_OFF,
 		 * one more peek tells EOF (0) from no data (EAGAIN). */
-		if (i < nseg && !tcp_peek_off_mode)
+		if (i < nseg && !tcp_peek_off_mode) {
+			c->host_drained = true;
 			break;
+		}
 	}
+fin:
 	if (c->host_eof && c->snd_nxt == c->fin_seq) {
 		send_ctl(gw, f, c, F_FIN | F_ACK, c->snd_nxt);
 		c->snd_nxt++;
@@ -519,6 +555,8 @@ static void retransmit(struct gw *gw, uint32_t idx)
 	gw->stats.tcp_retrans++;
 	c->snd_nxt = c->snd_una;
 	c->dupacks = 0;
+	c->host_drained = false;
+	c->peek_off_set = false;
 	tcp_push(gw, idx);
 }
 
@@ -1073,7 +1111,9 @@ void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 	if (c->state == TS_CONNECTING) {
 		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
 			return;
-		if (getsockopt(f->fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0)
+		/* EPOLLOUT alone is a completed connect(): no need to ask. */
+		if ((events & (EPOLLERR | EPOLLHUP)) &&
+		    getsockopt(f->fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0)
 			err = errno;
 		if (err)
 			mirror_connect_error(gw, idx, err);
@@ -1091,8 +1131,12 @@ void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 	}
 	if ((events & EPOLLOUT) && c->state == TS_ESTABLISHED)
 		window_update(gw, f, c);
-	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+	if (events & (EPOLLRDHUP | EPOLLHUP))
+		c->host_rdhup = true;
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
+		c->host_drained = false;
 		tcp_push(gw, idx);
+	}
 }
 
 void tcp_print_states(struct gw *gw, int fd)
