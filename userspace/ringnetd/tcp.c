@@ -510,8 +510,18 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 			break;
 		}
 		if ((size_t)n <= skip) {
-			/* No new data (no SO_PEEK_OFF: EOF shows later). */
+			/*
+			 * No new data.  Without SO_PEEK_OFF a peek never returns 0
+			 * while data is in flight, but after EPOLLRDHUP the
+			 * peer's FIN is in: everything before it is in the
+			 * queue, so the end is here.  Our FIN goes now, not one
+			 * round trip later when the sandbox has acked the rest.
+			 */
 			c->host_drained = true;
+			if (c->host_rdhup) {
+				c->host_eof = true;
+				c->fin_seq = c->snd_nxt;
+			}
 			break;
 		}
 		n -= (ssize_t)skip;
