@@ -83,7 +83,9 @@ unit: userspace
 
 # Tests that need no module run natively: ringnetd and ringnet-run over TAP.
 native: userspace
-	RINGNET_BUILD=$(BUILD) selftests/gateway-tap.sh
+	RINGNET_BUILD=$(BUILD) selftests/gateway.sh
+	RINGNET_BUILD=$(BUILD) selftests/ports.sh
+	RINGNET_BUILD=$(BUILD) selftests/icmp-errors.sh
 	RINGNET_BUILD=$(BUILD) selftests/run-tap.sh
 	RINGNET_BUILD=$(BUILD) selftests/ringnetd-log.sh
 

@@ -15,10 +15,20 @@ KVER=${KVER:-$(uname -r)}
 RINGNET_KO=$RINGNET_BUILD/$KVER/ringnet.ko
 PATH=$RINGNET_BUILD/userspace:$PATH
 
+# TAP_ONLY="fn1 fn2" runs only those tests (to time or debug one).  Each
+# test's run time is printed as a comment, for the VM's time budget.
 tap_run()
 {
-	local n=0 failed=0 fn desc log rc
+	local n=0 failed=0 fn desc log rc start
+	local -a tests=()
 
+	while [ $# -ge 2 ]; do
+		if [ -z "${TAP_ONLY:-}" ] || [[ " $TAP_ONLY " == *" $1 "* ]]; then
+			tests+=("$1" "$2")
+		fi
+		shift 2
+	done
+	set -- "${tests[@]}"
 	echo "TAP version 13"
 	echo "1..$(($# / 2))"
 	log=$(mktemp)
@@ -26,8 +36,11 @@ tap_run()
 		fn=$1 desc=$2
 		shift 2
 		n=$((n + 1))
+		start=$EPOCHREALTIME
 		( set -e; "$fn" ) >"$log" 2>&1
 		rc=$?
+		awk -v f="$fn" -v a="$start" -v b="$EPOCHREALTIME" \
+			'BEGIN { printf "# %s: %.1fs\n", f, b - a }'
 		if [ $rc -eq 0 ]; then
 			echo "ok $n $desc"
 		elif [ $rc -eq 4 ]; then
