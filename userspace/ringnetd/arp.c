@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ARP: answer for the gateway and DNS addresses, nothing else.
+ * ARP: answer for the gateway and DNS addresses, nothing else, and ask
+ * the sandbox for its MAC when we must speak first (published ports).
  *
  * The sandbox routes everything through the gateway, so these two are the
  * only neighbours it ever needs.  Answering for every address (as some
@@ -14,11 +15,34 @@
 
 #define ARP_LEN 28	/* Ethernet/IPv4 ARP body */
 
+/* An ARP frame from our MAC and the sender address sip, to dst. */
+static void arp_send(struct gw *gw, uint16_t op, const uint8_t dst[6],
+		     const uint8_t tha[6], uint32_t sip, uint32_t tip)
+{
+	uint8_t *out = gw_out_begin(gw), *e = out + OFF_ETH, *r = e + ETH_HDR_LEN;
+
+	memset(out, 0, VNET_HDR_LEN);
+	memcpy(e, dst, 6);
+	memcpy(e + 6, gw->mac, 6);
+	wr16(e + 12, ETH_P_ARP);
+	wr16(r, ARPHRD_ETHER);
+	wr16(r + 2, ETH_P_IP);
+	r[4] = 6;
+	r[5] = 4;
+	wr16(r + 6, op);
+	memcpy(r + 8, gw->mac, 6);
+	wraddr(r + 14, sip);
+	memcpy(r + 18, tha, 6);
+	wraddr(r + 24, tip);
+	/* Pad to the 60-byte Ethernet minimum, as a NIC would. */
+	memset(r + ARP_LEN, 0, 60 - ETH_HDR_LEN - ARP_LEN);
+	gw_out_commit(gw, VNET_HDR_LEN + 60);
+}
+
 void arp_input(struct gw *gw, const uint8_t *eth, size_t len)
 {
 	const uint8_t *a = eth + ETH_HDR_LEN;
 	uint32_t sip, tip;
-	uint8_t *out, *e, *r;
 
 	if (len < ETH_HDR_LEN + ARP_LEN || rd16(a) != ARPHRD_ETHER ||
 	    rd16(a + 2) != ETH_P_IP || a[4] != 6 || a[5] != 4) {
@@ -35,25 +59,7 @@ void arp_input(struct gw *gw, const uint8_t *eth, size_t len)
 		return;
 	}
 
-	out = gw_out_begin(gw);
-	memset(out, 0, VNET_HDR_LEN);
-	e = out + OFF_ETH;
-	memcpy(e, a + 8, 6);		/* to the asker's hardware address */
-	memcpy(e + 6, gw->mac, 6);
-	wr16(e + 12, ETH_P_ARP);
-	r = e + ETH_HDR_LEN;
-	wr16(r, ARPHRD_ETHER);
-	wr16(r + 2, ETH_P_IP);
-	r[4] = 6;
-	r[5] = 4;
-	wr16(r + 6, ARPOP_REPLY);
-	memcpy(r + 8, gw->mac, 6);
-	wraddr(r + 14, tip);
-	memcpy(r + 18, a + 8, 6);
-	wraddr(r + 24, sip);
-	/* Pad to the 60-byte Ethernet minimum, as a NIC would. */
-	memset(r + ARP_LEN, 0, 60 - ETH_HDR_LEN - ARP_LEN);
-	gw_out_commit(gw, VNET_HDR_LEN + 60);
+	arp_send(gw, ARPOP_REPLY, a + 8, a + 8, tip, sip);
 	gw->stats.arp_replies++;
 }
 
@@ -65,24 +71,9 @@ void arp_input(struct gw *gw, const uint8_t *eth, size_t len)
  */
 void arp_request_sandbox(struct gw *gw)
 {
-	uint8_t *out = gw_out_begin(gw), *e, *r;
+	static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t unknown[6];
 
-	memset(out, 0, VNET_HDR_LEN);
-	e = out + OFF_ETH;
-	memset(e, 0xff, 6);
-	memcpy(e + 6, gw->mac, 6);
-	wr16(e + 12, ETH_P_ARP);
-	r = e + ETH_HDR_LEN;
-	wr16(r, ARPHRD_ETHER);
-	wr16(r + 2, ETH_P_IP);
-	r[4] = 6;
-	r[5] = 4;
-	wr16(r + 6, ARPOP_REQUEST);
-	memcpy(r + 8, gw->mac, 6);
-	wraddr(r + 14, gw->cfg.gw);
-	memset(r + 18, 0, 6);
-	wraddr(r + 24, gw->cfg.addr);
-	memset(r + ARP_LEN, 0, 60 - ETH_HDR_LEN - ARP_LEN);
-	gw_out_commit(gw, VNET_HDR_LEN + 60);
+	arp_send(gw, ARPOP_REQUEST, broadcast, unknown, gw->cfg.gw, gw->cfg.addr);
 	gw->stats.arp_requests++;
 }
