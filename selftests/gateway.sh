@@ -351,7 +351,7 @@ tcp_lossy_mtu()
 	# netem dropped some, and (uploading) segments after a lost one came
 	# out of order.
 	[ "$(in_ns sbx tc -j -s qdisc show dev "$SBDEV" | jq '[.[].drops] | add')" -ge 1 ]
-	[ "$up" -eq 0 ] || stats_ge tcp_ooo=1
+	[ "$up" -eq 0 ] || stats_ge tcp_ooo_held=1
 }
 
 tcp_lossy()		{ tcp_lossy_mtu 65520 100 100; }

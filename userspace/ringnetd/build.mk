@@ -2,7 +2,7 @@
 RINGNETD_CORE		:= ringnetd/gw.c ringnetd/eth.c ringnetd/arp.c \
 			   ringnetd/ip4.c ringnetd/frag.c ringnetd/icmp.c ringnetd/udp.c \
 			   ringnetd/dhcp.c ringnetd/dns.c ringnetd/flow.c \
-			   ringnetd/tcp.c ringnetd/port.c \
+			   ringnetd/tcp.c ringnetd/tcp_ooo.c ringnetd/port.c \
 			   ringnetd/csum.c ringnetd/log.c
 
 PROGRAMS		+= ringnetd

@@ -81,7 +81,9 @@
 	X(tcp_refused,		"TCP: connect refused or timed out (RST)") \
 	X(tcp_unreach,		"TCP: connect unreachable (ICMP)")	\
 	X(tcp_table_full,	"TCP: SYNs refused with RST, table full") \
-	X(tcp_ooo,		"TCP: out-of-order segments dropped")	\
+	X(tcp_ooo_held,		"TCP: segments beyond a gap, held until it filled") \
+	X(tcp_ooo_dropped,	"TCP: segments beyond a gap dropped: no room to hold") \
+	X(tcp_beyond_wnd,	"TCP: data beyond the window we advertised, dropped") \
 	X(tcp_bad_ack,		"TCP: ACKs for data never sent")	\
 	X(tcp_retrans,		"TCP: retransmissions to the sandbox")	\
 	X(tcp_rst_from_sb,	"TCP: RSTs from the sandbox")		\
@@ -178,6 +180,7 @@ struct gw {
 	struct tcp_conn *tcp;	/* tcp.c: per-flow TCP state, max_flows entries */
 	struct frag_table *frags;	/* frag.c: datagrams being reassembled */
 	int *port_fd;		/* port.c: the socket of each cfg.ports entry */
+	size_t tcp_ooo_bytes;	/* tcp_ooo.c: held beyond gaps, all connections */
 };
 
 /* epoll_event.data.u64: the kind of fd in the high half, an index low. */

@@ -1,28 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * TCP: every connection the sandbox opens is relayed onto a host socket,
- * without data buffers of our own.
+ * without data buffers of our own (but for data behind a loss).
  *
  * The sandbox talks TCP with us; we talk to the destination with a plain
  * host socket, and the two byte streams are joined by the sequence
  * numbers alone:
  *
  *   sandbox -> host: an in-order segment is written to the host socket
- *	and we acknowledge exactly what send() took; anything else (out of
- *	order, beyond the window) is dropped with a duplicate ACK, so the
- *	sandbox keeps it until it fits.  The window we advertise is the free
- *	space of the host socket's send buffer (SO_SNDBUF - SIOCOUTQ).
+ *	and we acknowledge exactly what send() took.  Segments beyond a gap
+ *	are held (tcp_ooo.c) and named in SACK blocks until the gap fills,
+ *	then written; what lies beyond the window is dropped.  The window we
+ *	advertise is the free memory of the host socket's send buffer.
  *
  *   host -> sandbox: data stays in the host socket's receive queue until
  *	the sandbox acknowledges it.  We peek (MSG_PEEK) straight into the
  *	output frame buffers, up to the sandbox's window, and consume
  *	(MSG_TRUNC, no buffer) what the sandbox ACKs; a retransmission simply
- *	peeks the same bytes again.  With SO_PEEK_OFF (TCP: Linux 6.9) the
+ *	peeks the same bytes again: after duplicate ACKs only the holes the
+ *	sandbox's SACK blocks show, after a timeout everything from the
+ *	oldest unacknowledged byte.  With SO_PEEK_OFF (TCP: Linux 6.9) the
  *	peek starts at the first unsent byte; without it we peek from the
  *	head into a discard buffer and skip what was already sent.
  *
  * So memory is the kernel's socket buffers plus a fixed struct tcp_conn
- * per flow table entry.  The handshake mirrors the host's connect(): the
+ * per flow table entry, and out-of-order data within a global limit.  The handshake mirrors the host's connect(): the
  * SYN-ACK goes out only when connect() completed; refusal and timeout
  * become an RST, unreachability an ICMP error.
  *
@@ -32,8 +34,9 @@
  * SYN-ACK makes the connection established; from there on the relay is
  * the same.  A reset or no answer from the sandbox resets the client.
  *
- * Not done: SACK, timestamps, urgent data, RTT estimation (the RTO is a
- * fixed 200 ms doubled per retry), keepalive toward the sandbox.
+ * Not done: timestamps, urgent data, RTT estimation (the RTO is a fixed
+ * 200 ms doubled per retry), keepalive toward the sandbox, SACK blocks on
+ * data segments (pure ACKs carry them).
  */
 #include <errno.h>
 #include <poll.h>
@@ -53,6 +56,7 @@
 
 #include "gw.h"
 #include "flow.h"
+#include "tcp_ooo.h"
 
 #ifndef SO_PEEK_OFF
 #define SO_PEEK_OFF 42
@@ -93,17 +97,23 @@ struct tcp_conn {
 	uint8_t sb_wscale;	/* shift of the sandbox's window field */
 	uint8_t our_wscale;	/* shift of ours; 0 if the sandbox can't scale */
 	uint8_t dupacks;
+	bool recovering;	/* fast recovery until snd_una reaches recover */
 	uint8_t retries;
 	bool sb_fin;		/* FIN from the sandbox: host SHUT_WR done */
 	bool host_eof;		/* host EOF seen: our FIN is at fin_seq */
 	bool wnd_closed;	/* we advertised a zero window: update later */
 	uint16_t wnd_sent;	/* window field of our last ACK ... */
 	uint32_t ack_sent;	/* ... and its acknowledgement number */
+	uint32_t wnd_edge;	/* the furthest right edge we advertised */
 	bool inbound;		/* opened by us, from a published port */
 	bool host_drained;	/* last peek saw all the host had: skip peeks
 				 * until EPOLLIN or a retransmission */
 	bool host_rdhup;	/* the host peer's FIN has arrived */
 	bool peek_off_set;	/* SO_PEEK_OFF is at snd_nxt - snd_una */
+	bool sack_ok;		/* SACK permitted both ways: blocks in our ACKs */
+	bool sb_fin_held;	/* a FIN at sb_fin_seq came beyond a gap */
+	uint32_t sb_fin_seq;
+	struct tcp_ooo *ooo;	/* data beyond a gap (tcp_ooo.c), or NULL */
 	uint16_t mss;		/* payload per segment toward the sandbox */
 	uint32_t sb_isn;
 	uint32_t rcv_nxt;	/* next byte expected from the sandbox */
@@ -111,6 +121,8 @@ struct tcp_conn {
 	uint32_t snd_una;	/* oldest byte the sandbox hasn't acked */
 	uint32_t snd_nxt;	/* next byte to send */
 	uint32_t snd_max;	/* highest ever sent */
+	uint32_t recover;	/* snd_nxt when the loss was seen */
+	uint32_t rexmit_hi;	/* sent again up to here in this recovery */
 	uint32_t fin_seq;
 	uint32_t sb_wnd;	/* the sandbox's window, bytes */
 	uint32_t rto_ms;
@@ -163,6 +175,10 @@ int tcp_init(struct gw *gw)
 
 void tcp_fini(struct gw *gw)
 {
+	uint32_t i;
+
+	for (i = 0; gw->tcp && i < gw->cfg.max_flows; i++)
+		ooo_free(gw, &gw->tcp[i].ooo);
 	free(gw->tcp);
 	gw->tcp = NULL;
 }
@@ -286,9 +302,9 @@ static void seg_finish(struct gw *gw, struct flow *f, struct tcp_conn *c,
 /*
  * The window field for an ACK of rcv_nxt when w bytes would fit.
  *
- * Data beyond a gap (dropped out of order, or after a write the host
- * socket took only in part) comes back only when the sandbox resends it.
- * Without SACK, the fast way there is three duplicate ACKs, and a Linux
+ * Data beyond a gap that we could not hold, or after a write the host
+ * socket took only in part, comes back only when the sandbox resends it.
+ * The fast way there is three duplicate ACKs, and a Linux
  * sender counts an ACK as a duplicate only if it doesn't open the window
  * further.  So an ACK that repeats the last acknowledgement number never
  * advertises more than the last one did; the window grows with the next
@@ -304,7 +320,57 @@ static uint32_t ack_wnd_field(struct tcp_conn *c, uint32_t w, bool update)
 		wf = c->wnd_sent;
 	c->ack_sent = c->rcv_nxt;
 	c->wnd_sent = (uint16_t)wf;
+	if (SEQ_GT(c->rcv_nxt + (wf << c->our_wscale), c->wnd_edge))
+		c->wnd_edge = c->rcv_nxt + (wf << c->our_wscale);
 	return wf;
+}
+
+/*
+ * The options of our SYN or SYN-ACK at o, their length: the MSS; window
+ * scaling unless the sandbox did not offer it; SACK permitted if it did
+ * (or, on our own SYN, always: its SYN-ACK decides).
+ */
+static size_t syn_opts(struct gw *gw, const struct tcp_conn *c, uint8_t *o)
+{
+	size_t n = 0;
+
+	o[n++] = 2;
+	o[n++] = 4;
+	wr16(o + n, (uint16_t)(gw->cfg.mtu - IP4_HDR_LEN - TCP_HDR_LEN));
+	n += 2;
+	if (c->our_wscale || c->sb_wscale) {
+		o[n++] = 1;
+		o[n++] = 3;
+		o[n++] = 3;
+		o[n++] = c->our_wscale;
+	}
+	if (c->sack_ok) {
+		o[n++] = 1;
+		o[n++] = 1;
+		o[n++] = 4;
+		o[n++] = 2;
+	}
+	return n;
+}
+
+/* SACK blocks for what is held beyond a gap (RFC 2018), their length. */
+static size_t sack_opts(const struct tcp_conn *c, uint8_t *o)
+{
+	uint32_t blocks[4][2];
+	unsigned int n, i;
+
+	n = c->sack_ok ? ooo_sack(c->ooo, blocks, 4) : 0;
+	if (!n)
+		return 0;
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 5;
+	o[3] = (uint8_t)(2 + 8 * n);
+	for (i = 0; i < n; i++) {
+		wr32(o + 4 + 8 * i, blocks[i][0]);
+		wr32(o + 8 + 8 * i, blocks[i][1]);
+	}
+	return 4 + 8 * n;
 }
 
 /*
@@ -316,29 +382,23 @@ static void send_ctl(struct gw *gw, struct flow *f, struct tcp_conn *c,
 		     uint8_t flags, uint32_t seq)
 {
 	bool update = flags & F_WND_UPDATE;
-
-	uint32_t w, wf;
+	uint8_t *o = ip4_out_begin(gw) + TCP_HDR_LEN;
 	size_t optlen = 0;
-	uint8_t *o;
+	uint32_t w, wf;
 
-	if (flags & F_SYN) {
-		o = ip4_out_begin(gw) + TCP_HDR_LEN;
-		o[0] = 2;
-		o[1] = 4;
-		wr16(o + 2, (uint16_t)(gw->cfg.mtu - IP4_HDR_LEN - TCP_HDR_LEN));
-		o[4] = 1;
-		o[5] = 3;
-		o[6] = 3;
-		o[7] = c->our_wscale;
-		optlen = c->our_wscale || c->sb_wscale ? 8 : 4;
-		if (optlen == 4) {
-			/* The sandbox did not offer scaling: don't either. */
-			o[4] = 0;
-		}
-	}
+	if (flags & F_SYN)
+		optlen = syn_opts(gw, c, o);
+	else if (!(flags & F_RST))
+		optlen = sack_opts(c, o);
 	w = (flags & F_RST) ? 0 : rcv_wnd(gw, f, c);
 	c->wnd_closed = !(flags & F_RST) && !w;
-	wf = (flags & F_SYN) ? (w > 65535 ? 65535 : w) : ack_wnd_field(c, w, update);
+	if (flags & F_SYN) {
+		wf = w > 65535 ? 65535 : w;	/* never scaled on a SYN */
+		c->wnd_edge = c->rcv_nxt + wf;
+		c->wnd_sent = (uint16_t)(wf >> c->our_wscale);
+	} else {
+		wf = ack_wnd_field(c, w, update);
+	}
 	seg_finish(gw, f, c, flags & ~F_WND_UPDATE, seq, optlen, 0, wf);
 }
 
@@ -386,6 +446,7 @@ static void conn_close(struct gw *gw, uint32_t idx, bool abort)
 		return;
 	if (abort && f->fd >= 0)
 		setsockopt(f->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	ooo_free(gw, &conn_of(gw, idx)->ooo);
 	memset(conn_of(gw, idx), 0, sizeof(struct tcp_conn));
 	flow_close(gw, idx);
 }
@@ -565,9 +626,162 @@ static void retransmit(struct gw *gw, uint32_t idx)
 	gw->stats.tcp_retrans++;
 	c->snd_nxt = c->snd_una;
 	c->dupacks = 0;
+	c->recovering = false;
 	c->host_drained = false;
 	c->peek_off_set = false;
 	tcp_push(gw, idx);
+}
+
+/*
+ * Send [seq, end) again, as much of it as one frame holds, peeked from
+ * the host socket where it still waits (or the FIN, if that is all).
+ * snd_nxt stays: this fills a hole the sandbox reported.
+ */
+static void resend(struct gw *gw, uint32_t idx, uint32_t seq, uint32_t end)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct tcp_conn *c = conn_of(gw, idx);
+	struct iovec iov[MAX_INFLIGHT_NO_PEEK_OFF / DISCARD_LEN + 2];
+	uint32_t off = seq - c->snd_una, len, max;
+	struct msghdr mh = { .msg_iov = iov };
+	size_t skip = 0;
+	ssize_t n;
+	int o = (int)off;
+
+	if (c->host_eof && SEQ_GE(seq, c->fin_seq)) {
+		send_ctl(gw, f, c, F_FIN | F_ACK, c->fin_seq);
+		gw->stats.tcp_retrans++;
+		return;
+	}
+	if (c->host_eof && SEQ_GT(end, c->fin_seq))
+		end = c->fin_seq;
+	if (!tcp_peek_off_mode && off > MAX_INFLIGHT_NO_PEEK_OFF)
+		return;
+	max = (gw->src->offloads & FRAME_OFF_TSO4) ? TSO_MAX_PAYLOAD / c->mss * c->mss
+						   : c->mss;
+	len = end - seq < max ? end - seq : max;
+	if (gw->n_out == OUT_QUEUE_LEN)
+		gw_flush(gw);
+	if (tcp_peek_off_mode) {
+		if (setsockopt(f->fd, SOL_SOCKET, SO_PEEK_OFF, &o, sizeof(o)) < 0)
+			return;
+		c->peek_off_set = false;	/* tcp_push() puts it back */
+	} else {
+		for (skip = off; skip; mh.msg_iovlen++) {
+			iov[mh.msg_iovlen].iov_base = discard_buf;
+			iov[mh.msg_iovlen].iov_len = skip < DISCARD_LEN ? skip : DISCARD_LEN;
+			skip -= iov[mh.msg_iovlen].iov_len;
+		}
+		skip = off;
+	}
+	iov[mh.msg_iovlen].iov_base = gw->out_buf[gw->n_out] + OFF_L4 + TCP_HDR_LEN;
+	iov[mh.msg_iovlen++].iov_len = len;
+	n = recvmsg(f->fd, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (n <= (ssize_t)skip)
+		return;
+	n -= (ssize_t)skip;
+	seg_finish(gw, f, c, F_ACK | F_PSH, seq, 0, (size_t)n,
+		   ack_wnd_field(c, rcv_wnd(gw, f, c), false));
+	gw->stats.tcp_retrans++;
+	if (SEQ_GT(seq + (uint32_t)n, c->rexmit_hi))
+		c->rexmit_hi = seq + (uint32_t)n;
+}
+
+/*
+ * The SACK blocks of an ACK from the sandbox, into b (at most 4): only
+ * those that lie within what we sent and have not been acknowledged.
+ */
+static unsigned int parse_sack(const struct tcp_conn *c, const uint8_t *o, size_t len,
+			       uint32_t b[4][2])
+{
+	unsigned int n = 0, k;
+	size_t i = 0, l;
+	uint32_t s, e;
+
+	while (i < len && o[i] != 0) {
+		if (o[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || (l = o[i + 1]) < 2 || i + l > len)
+			break;
+		if (o[i] == 5)
+			for (k = 0; 2 + 8 * (k + 1) <= l && n < 4; k++) {
+				s = rd32(o + i + 2 + 8 * k);
+				e = rd32(o + i + 6 + 8 * k);
+				if (SEQ_LT(s, e) && SEQ_GT(s, c->snd_una) &&
+				    SEQ_LE(e, c->snd_max)) {
+					b[n][0] = s;
+					b[n][1] = e;
+					n++;
+				}
+			}
+		i += l;
+	}
+	return n;
+}
+
+/*
+ * The first hole at or after from that the sandbox has not reported
+ * holding, below the highest block it reported: [*start, *end).
+ */
+static bool next_hole(const uint32_t b[4][2], unsigned int n, uint32_t from,
+		      uint32_t *start, uint32_t *end)
+{
+	uint32_t s = from, hi;
+	unsigned int i;
+	bool moved;
+
+	if (!n)
+		return false;
+	hi = b[0][1];
+	for (i = 1; i < n; i++)
+		if (SEQ_GT(b[i][1], hi))
+			hi = b[i][1];
+	do {
+		moved = false;
+		for (i = 0; i < n; i++)
+			if (SEQ_LE(b[i][0], s) && SEQ_LT(s, b[i][1])) {
+				s = b[i][1];
+				moved = true;
+			}
+	} while (moved);
+	if (!SEQ_LT(s, hi))
+		return false;
+	*start = s;
+	*end = hi;
+	for (i = 0; i < n; i++)
+		if (SEQ_GT(b[i][0], s) && SEQ_LT(b[i][0], *end))
+			*end = b[i][0];
+	return true;
+}
+
+/*
+ * Fast recovery (RFC 6582, with RFC 6675's use of SACK): the sandbox
+ * keeps what came after a lost segment, so only the holes are sent
+ * again, each once per recovery: the one at snd_una on the third
+ * duplicate ACK and on each partial ACK, and those its SACK blocks show
+ * as they come.  The RTO still sends everything again (retransmit()).
+ */
+static void recover_holes(struct gw *gw, uint32_t idx, const uint32_t b[4][2],
+			  unsigned int n)
+{
+	struct tcp_conn *c = conn_of(gw, idx);
+	uint32_t start, end, from;
+
+	from = SEQ_GT(c->rexmit_hi, c->snd_una) ? c->rexmit_hi : c->snd_una;
+	if (!n) {
+		/* No SACK: one segment at snd_una, as NewReno does. */
+		if (from == c->snd_una)
+			resend(gw, idx, c->snd_una, c->snd_una + c->mss);
+		return;
+	}
+	while (next_hole(b, n, from, &start, &end) && flow_get(gw, idx)) {
+		resend(gw, idx, start, end);
+		if (!SEQ_GT(c->rexmit_hi, start))
+			return;		/* nothing could be peeked */
+		from = c->rexmit_hi;
+	}
 }
 
 static void mirror_connect_error(struct gw *gw, uint32_t idx, int err)
@@ -615,12 +829,14 @@ static void connected(struct gw *gw, uint32_t idx)
 }
 
 /* Options of the sandbox's SYN; false if they overrun the header. */
-static bool parse_syn_opts(const uint8_t *o, size_t len, uint16_t *mss, int *ws)
+static bool parse_syn_opts(const uint8_t *o, size_t len, uint16_t *mss, int *ws,
+			   bool *sack)
 {
 	size_t i = 0, l;
 
 	*mss = 536;
 	*ws = -1;
+	*sack = false;
 	while (i < len) {
 		if (o[i] == 0)
 			break;
@@ -637,6 +853,8 @@ static bool parse_syn_opts(const uint8_t *o, size_t len, uint16_t *mss, int *ws)
 			*mss = rd16(o + i + 2);
 		else if (o[i] == 3 && l == 3)
 			*ws = o[i + 2] > 14 ? 14 : o[i + 2];
+		else if (o[i] == 4 && l == 2)
+			*sack = true;
 		i += l;
 	}
 	return true;
@@ -650,10 +868,11 @@ static void new_conn(struct gw *gw, const struct ip4_pkt *p, const struct flow_k
 	struct tcp_conn *c;
 	struct flow *f;
 	uint16_t mss;
+	bool sack;
 	uint32_t idx;
 	int ws, fd, one = 1, err;
 
-	if (!parse_syn_opts(p->l4 + TCP_HDR_LEN, doff - TCP_HDR_LEN, &mss, &ws)) {
+	if (!parse_syn_opts(p->l4 + TCP_HDR_LEN, doff - TCP_HDR_LEN, &mss, &ws, &sack)) {
 		gw->stats.tcp_bad_opts++;
 		return;
 	}
@@ -694,6 +913,7 @@ static void new_conn(struct gw *gw, const struct ip4_pkt *p, const struct flow_k
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->sb_wscale = ws >= 0 ? (uint8_t)ws : 0;
 	c->our_wscale = ws >= 0 ? OUR_WSCALE : 0;
+	c->sack_ok = sack;
 	c->sb_wnd = rd16(p->l4 + 14);	/* never scaled on a SYN */
 	if (mss < 64)
 		mss = 64;
@@ -773,6 +993,7 @@ void tcp_conn_inbound(struct gw *gw, int fd, uint32_t peer_addr, uint16_t peer_p
 	c->snd_una = c->iss;
 	c->snd_nxt = c->snd_max = c->iss + 1;
 	c->our_wscale = OUR_WSCALE;	/* offered; used if the sandbox offers too */
+	c->sack_ok = true;		/* the same */
 	c->mss = mss_clamp(gw, 65535);
 	c->rto_ms = RTO_INIT_MS;
 	c->start_ms = c->last_ms = now_ms();
@@ -809,6 +1030,7 @@ static void syn_sent_input(struct gw *gw, uint32_t idx, const struct ip4_pkt *p,
 	struct flow *f = flow_get(gw, idx);
 	struct tcp_conn *c = conn_of(gw, idx);
 	uint16_t mss;
+	bool sack;
 	int ws;
 
 	if ((flags & F_ACK) && ack != c->iss + 1) {
@@ -831,7 +1053,7 @@ static void syn_sent_input(struct gw *gw, uint32_t idx, const struct ip4_pkt *p,
 		gw->stats.tcp_bad_flags++;
 		return;
 	}
-	if (!parse_syn_opts(p->l4 + TCP_HDR_LEN, doff - TCP_HDR_LEN, &mss, &ws)) {
+	if (!parse_syn_opts(p->l4 + TCP_HDR_LEN, doff - TCP_HDR_LEN, &mss, &ws, &sack)) {
 		gw->stats.tcp_bad_opts++;
 		return;
 	}
@@ -843,6 +1065,8 @@ static void syn_sent_input(struct gw *gw, uint32_t idx, const struct ip4_pkt *p,
 	c->sb_wscale = ws >= 0 ? (uint8_t)ws : 0;
 	if (ws < 0)
 		c->our_wscale = 0;
+	c->sack_ok = sack;
+	c->wnd_edge = c->rcv_nxt;
 	c->sb_wnd = rd16(p->l4 + 14);	/* never scaled on a SYN */
 	c->mss = mss_clamp(gw, mss);
 	c->state = TS_ESTABLISHED;
@@ -890,24 +1114,125 @@ void tcp_sb_mac_learned(struct gw *gw)
 	}
 }
 
-/* Sandbox data (and FIN) at seq: write what's in order to the host. */
+/*
+ * Write len bytes that continue the stream to the host socket and move
+ * rcv_nxt past what it took: that many, or -1 if the connection was reset.
+ */
+static ssize_t host_write(struct gw *gw, uint32_t idx, const uint8_t *d, size_t len)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct tcp_conn *c = conn_of(gw, idx);
+	ssize_t n;
+
+	n = send(f->fd, d, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			conn_reset(gw, idx);
+			return -1;
+		}
+		n = 0;
+	}
+	if ((size_t)n < len) {
+		gw->stats.tcp_host_short++;
+		gw_log(LOG_DEBUG_, "tcp short: %zd of %zu at %u", n, len,
+		       c->rcv_nxt - c->sb_isn);
+	}
+	c->rcv_nxt += (uint32_t)n;
+	gw->stats.tcp_bytes_to_host += (uint64_t)n;
+	if (n)
+		c->last_ms = now_ms();
+	return n;
+}
+
+static bool has_held(const struct tcp_conn *c)
+{
+	return c->ooo || c->sb_fin_held;
+}
+
+/*
+ * Held data that continues the stream now, to the host socket, and a FIN
+ * that was held behind it.  False if the connection was reset.
+ */
+static bool ooo_flush(struct gw *gw, uint32_t idx)
+{
+	struct flow *f = flow_get(gw, idx);
+	struct tcp_conn *c = conn_of(gw, idx);
+	const uint8_t *d;
+	uint32_t len;
+	ssize_t n;
+
+	for (;;) {
+		ooo_written(gw, &c->ooo, c->rcv_nxt);
+		d = ooo_next(c->ooo, c->rcv_nxt, &len);
+		if (!d)
+			break;
+		n = host_write(gw, idx, d, len);
+		if (n < 0)
+			return false;
+		if ((size_t)n < len) {
+			ooo_written(gw, &c->ooo, c->rcv_nxt);
+			return true;
+		}
+	}
+	if (c->sb_fin_held && !c->ooo && c->rcv_nxt == c->sb_fin_seq) {
+		c->rcv_nxt++;
+		c->sb_fin = true;
+		c->last_ms = now_ms();
+		shutdown(f->fd, SHUT_WR);
+	}
+	return true;
+}
+
+/*
+ * Data (and a FIN) beyond a gap, or behind held data the host socket has
+ * not taken yet: held, within the window we advertised, if there is room.
+ */
+static void hold(struct gw *gw, struct tcp_conn *c, uint32_t seq, const uint8_t *d,
+		 size_t len, bool fin)
+{
+	uint32_t end = seq + (uint32_t)len;
+
+	if (SEQ_GT(end, c->wnd_edge)) {
+		gw->stats.tcp_beyond_wnd++;
+		return;
+	}
+	if (len && !ooo_add(gw, &c->ooo, seq, d, (uint32_t)len)) {
+		gw->stats.tcp_ooo_dropped++;
+		return;
+	}
+	if (len)
+		gw->stats.tcp_ooo_held++;
+	if (fin) {
+		c->sb_fin_held = true;
+		c->sb_fin_seq = end;
+	}
+	gw_log(LOG_DEBUG_, "tcp ooo: seq %u rcv_nxt %u len %zu, %u held", seq - c->sb_isn,
+	       c->rcv_nxt - c->sb_isn, len, ooo_held(c->ooo));
+}
+
+/*
+ * Sandbox data (and FIN) at seq: what continues the stream goes to the
+ * host socket, what lies beyond a gap is held until the gap fills.  The
+ * ACK says what the host socket took, and SACK blocks what is held.
+ */
 static void data_in(struct gw *gw, uint32_t idx, uint32_t seq, const uint8_t *d,
 		    size_t len, bool fin)
 {
 	struct flow *f = flow_get(gw, idx);
 	struct tcp_conn *c = conn_of(gw, idx);
-	uint32_t trim;
+	uint32_t trim, held;
 	ssize_t n;
 
+	/* The host socket may have room now for what waits. */
+	if (has_held(c) && !ooo_flush(gw, idx))
+		return;
 	if (c->sb_fin) {
 		/* Anything after the FIN is a retransmission: re-ACK. */
 		send_ctl(gw, f, c, F_ACK, c->snd_nxt);
 		return;
 	}
-	if (SEQ_GT(seq, c->rcv_nxt)) {
-		gw->stats.tcp_ooo++;
-		gw_log(LOG_DEBUG_, "tcp ooo: seq %u rcv_nxt %u len %zu", seq - c->sb_isn,
-		       c->rcv_nxt - c->sb_isn, len);
+	if (SEQ_GT(seq, c->rcv_nxt) || ooo_next(c->ooo, c->rcv_nxt, &held)) {
+		hold(gw, c, seq, d, len, fin);
 		send_ctl(gw, f, c, F_ACK, c->snd_nxt);
 		return;
 	}
@@ -920,32 +1245,35 @@ static void data_in(struct gw *gw, uint32_t idx, uint32_t seq, const uint8_t *d,
 	d += trim;
 	len -= trim;
 	if (len) {
-		n = send(f->fd, d, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				conn_reset(gw, idx);
-				return;
-			}
-			n = 0;
-		}
-		if ((size_t)n < len) {
-			gw->stats.tcp_host_short++;
-			gw_log(LOG_DEBUG_, "tcp short: %zd of %zu at %u", n, len,
-			       c->rcv_nxt - c->sb_isn);
+		n = host_write(gw, idx, d, len);
+		if (n < 0)
+			return;
+		if ((size_t)n < len)
 			fin = false;
-		}
-		c->rcv_nxt += (uint32_t)n;
-		gw->stats.tcp_bytes_to_host += (uint64_t)n;
-		if (n)
-			c->last_ms = now_ms();
+		else if (has_held(c) && !ooo_flush(gw, idx))
+			return;
 	}
-	if (fin) {
+	if (fin && !c->sb_fin) {
 		c->rcv_nxt++;
 		c->sb_fin = true;
 		c->last_ms = now_ms();
 		shutdown(f->fd, SHUT_WR);
 	}
+	if (c->sb_fin)
+		ooo_free(gw, &c->ooo);	/* nothing can follow a FIN */
 	send_ctl(gw, f, c, F_ACK, c->snd_nxt);
+}
+
+/* The host socket took some of what waited: acknowledge it. */
+static void ooo_drain(struct gw *gw, uint32_t idx)
+{
+	struct tcp_conn *c = conn_of(gw, idx);
+	uint32_t was = c->rcv_nxt;
+
+	if (!ooo_flush(gw, idx))
+		return;
+	if (c->rcv_nxt != was)
+		send_ctl(gw, flow_get(gw, idx), c, F_ACK, c->snd_nxt);
 }
 
 void tcp4_input(struct gw *gw, const struct ip4_pkt *p)
@@ -955,7 +1283,8 @@ void tcp4_input(struct gw *gw, const struct ip4_pkt *p)
 	struct tcp_conn *c;
 	struct flow *f;
 	size_t doff, plen;
-	uint32_t seq, ack, idx, sum, data_acked, old_wnd;
+	uint32_t seq, ack, idx, sum, data_acked, old_wnd, sack[4][2];
+	unsigned int nsack;
 	uint8_t flags;
 
 	if (p->l4_len < TCP_HDR_LEN) {
@@ -1076,13 +1405,31 @@ void tcp4_input(struct gw *gw, const struct ip4_pkt *p)
 		c->rto_ms = RTO_INIT_MS;
 		c->rto_at = 0;
 		c->last_ms = now_ms();
+		if (c->recovering && SEQ_LT(ack, c->recover)) {
+			/* A partial ACK: the next hole starts here. */
+			nsack = c->sack_ok ? parse_sack(c, l4 + TCP_HDR_LEN, doff - TCP_HDR_LEN,
+							sack) : 0;
+			recover_holes(gw, idx, sack, nsack);
+			if (!flow_get(gw, idx))
+				return;
+		} else {
+			c->recovering = false;
+		}
 	} else if (ack == c->snd_una && !plen && !(flags & F_FIN) &&
 		   c->snd_nxt != c->snd_una &&
 		   ((uint32_t)rd16(l4 + 14) << c->sb_wscale) == old_wnd) {
-		if (++c->dupacks == 3) {
-			c->sb_wnd = old_wnd;
-			retransmit(gw, idx);
+		nsack = c->sack_ok ? parse_sack(c, l4 + TCP_HDR_LEN, doff - TCP_HDR_LEN,
+						sack) : 0;
+		if (++c->dupacks == 3 && !c->recovering) {
+			c->recovering = true;
+			c->recover = c->snd_nxt;
+			c->rexmit_hi = c->snd_una;
+			recover_holes(gw, idx, sack, nsack);
+		} else if (c->recovering && nsack) {
+			recover_holes(gw, idx, sack, nsack);
 		}
+		if (!flow_get(gw, idx))
+			return;
 	}
 	c->sb_wnd = (uint32_t)rd16(l4 + 14) << c->sb_wscale;
 
@@ -1139,8 +1486,14 @@ void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 			return;
 		}
 	}
-	if ((events & EPOLLOUT) && c->state == TS_ESTABLISHED)
+	if ((events & EPOLLOUT) && c->state == TS_ESTABLISHED) {
+		if (has_held(c)) {
+			ooo_drain(gw, idx);
+			if (!flow_get(gw, idx))
+				return;
+		}
 		window_update(gw, f, c);
+	}
 	if (events & (EPOLLRDHUP | EPOLLHUP))
 		c->host_rdhup = true;
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
@@ -1172,8 +1525,9 @@ void tcp_print_states(struct gw *gw, int fd)
 			est++;
 	}
 	dprintf(fd, "\"tcp_states\":{\"connecting\":%u,\"handshake\":%u,"
-		"\"established\":%u,\"half_closed\":%u,\"closing\":%u}",
-		connecting, syn, est, half, closing);
+		"\"established\":%u,\"half_closed\":%u,\"closing\":%u},"
+		"\"tcp_ooo_bytes\":%zu",
+		connecting, syn, est, half, closing, gw->tcp_ooo_bytes);
 }
 
 void tcp_timer(struct gw *gw)

@@ -24,6 +24,7 @@
 extern int tcp_peek_off_mode;
 extern int tcp_syn_retries;
 #include "fake.h"
+#include "../tcp_ooo.h"
 
 
 #define F_FIN 0x01
@@ -130,9 +131,11 @@ static void seg(struct conn *c, uint8_t flags, const void *d, size_t len)
 	c->seq += (uint32_t)len + !!(flags & F_FIN);
 }
 
-static void open_conn_mss(struct conn *c, uint16_t sport, uint16_t mss)
+/* The handshake, with SACK permitted in the sandbox's SYN if sack. */
+static void open_conn_opts(struct conn *c, uint16_t sport, uint16_t mss, bool sack)
 {
-	uint8_t opt[8] = { 2, 4, mss >> 8, mss & 0xff, 1, 3, 3, 2 };	/* MSS, ws 2 */
+	/* MSS, window scale 2, SACK permitted */
+	uint8_t opt[12] = { 2, 4, mss >> 8, mss & 0xff, 1, 3, 3, 2, 1, 1, 4, 2 };
 	const uint8_t *t;
 	size_t l, plen;
 	struct flow_key k;
@@ -142,7 +145,8 @@ static void open_conn_mss(struct conn *c, uint16_t sport, uint16_t mss)
 	c->sport = sport;
 	c->seq = 1000;
 	n_sent = 0;
-	l = build_tcp(fbuf, c->sport, c->dport, c->seq, 0, F_SYN, 0xffff, opt, 8, NULL, 0);
+	l = build_tcp(fbuf, c->sport, c->dport, c->seq, 0, F_SYN, 0xffff, opt,
+		      sack ? 12 : 8, NULL, 0);
 	input(fbuf, l);
 	c->seq++;
 	CHECK(gw.stats.tcp_connects >= 1);
@@ -154,9 +158,11 @@ static void open_conn_mss(struct conn *c, uint16_t sport, uint16_t mss)
 	CHECK(t[13] == (F_SYN | F_ACK));
 	CHECK(rd32(t + 8) == c->seq);
 	CHECK(rd16(t) == c->dport && rd16(t + 2) == c->sport);
-	CHECK(t[12] >> 4 == 7);
+	CHECK(t[12] >> 4 == (sack ? 8 : 7));
 	CHECK(t[20] == 2 && t[21] == 4 && rd16(t + 22) == 65520 - 40);
 	CHECK(t[24] == 1 && t[25] == 3 && t[26] == 3 && t[27] == 7);
+	if (sack)
+		CHECK(t[28] == 1 && t[29] == 1 && t[30] == 4 && t[31] == 2);
 	c->peer_seq = rd32(t + 4) + 1;
 	seg(c, F_ACK, NULL, 0);
 	c->afd = accept(c->lfd, NULL, NULL);
@@ -166,6 +172,11 @@ static void open_conn_mss(struct conn *c, uint16_t sport, uint16_t mss)
 	c->idx = flow_lookup(&gw, &k);
 	CHECK(c->idx != FLOW_NONE);
 	n_sent = 0;
+}
+
+static void open_conn_mss(struct conn *c, uint16_t sport, uint16_t mss)
+{
+	open_conn_opts(c, sport, mss, false);
 }
 
 static void open_conn(struct conn *c, uint16_t sport)
@@ -200,14 +211,15 @@ static void test_data(int peek_off)
 	CHECK(plen == 0 && rd32(t + 8) == c.seq && (t[13] & F_ACK));
 	n = recv(c.afd, buf, sizeof(buf), MSG_DONTWAIT);
 	CHECK(n == 5 && !memcmp(buf, "hello", 5));
-	/* Out of order: dropped, duplicate ACK. */
+	/* Out of order: held, duplicate ACK without SACK (not offered). */
 	n_sent = 0;
 	c.seq += 10;
 	seg(&c, F_ACK, "later", 5);
 	c.seq -= 15;
-	CHECK(gw.stats.tcp_ooo == 1 && n_sent == 1);
+	CHECK(gw.stats.tcp_ooo_held == 1 && n_sent == 1);
 	t = sent_tcp(0, &plen);
-	CHECK(rd32(t + 8) == c.seq);
+	CHECK(rd32(t + 8) == c.seq && t[12] >> 4 == 5);
+	CHECK(recv(c.afd, buf, sizeof(buf), MSG_DONTWAIT) < 0);
 
 	/* Host to sandbox: MSS-sized segments, kept until acked. */
 	for (i = 0; i < sizeof(big); i++)
@@ -572,9 +584,10 @@ static uint32_t check_syn(unsigned int i, uint32_t src, uint16_t sport, uint16_t
 
 	CHECK(t[13] == F_SYN && plen == 0);
 	CHECK(rd16(t) == sport && rd16(t + 2) == dport);
-	CHECK(t[12] >> 4 == 7);			/* MSS and window scale */
+	CHECK(t[12] >> 4 == 8);		/* MSS, window scale, SACK permitted */
 	CHECK(t[20] == 2 && t[21] == 4 && rd16(t + 22) == 65520 - 40);
 	CHECK(t[25] == 3 && t[26] == 3 && t[27] == 7);
+	CHECK(t[30] == 4 && t[31] == 2);
 	return rd32(t + 4);
 }
 
@@ -1014,12 +1027,288 @@ out:
 	close(c.lfd);
 }
 
+/* The held runs themselves: merging, trimming, SACK order, limits. */
+static void test_ooo_runs(void)
+{
+	static uint8_t data[100000];
+	struct tcp_ooo *q = NULL;
+	uint32_t b[4][2], len, i;
+	const uint8_t *d;
+	size_t limit = tcp_ooo_limit;
+
+	reset(4, 0);
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 13 + (i >> 8));
+	/* Stream offsets stand for sequence numbers near the wrap. */
+#define S(off)	((uint32_t)(0xfffff000U + (off)))
+	CHECK(ooo_add(&gw, &q, S(3000), data + 3000, 1000));	/* [3000, 4000) */
+	CHECK(ooo_add(&gw, &q, S(6000), data + 6000, 1000));	/* [6000, 7000) */
+	CHECK(ooo_add(&gw, &q, S(4000), data + 4000, 500));	/* appends */
+	CHECK(ooo_sack(q, b, 4) == 2);
+	CHECK(b[0][0] == S(3000) && b[0][1] == S(4500));	/* newest first */
+	CHECK(b[1][0] == S(6000) && b[1][1] == S(7000));
+	CHECK(ooo_held(q) == 2500);
+	/* Nothing continues the stream at 1000 yet. */
+	CHECK(!ooo_next(q, S(1000), &len));
+	/* Bridging both runs, overlapping each: one run. */
+	CHECK(ooo_add(&gw, &q, S(4200), data + 4200, 2300));
+	CHECK(ooo_sack(q, b, 4) == 1 && b[0][0] == S(3000) && b[0][1] == S(7000));
+	/* In front of it, touching: one run, starting earlier. */
+	CHECK(ooo_add(&gw, &q, S(2000), data + 2000, 1000));
+	CHECK(ooo_held(q) == 5000);
+	/* A retransmission of held bytes changes nothing. */
+	CHECK(ooo_add(&gw, &q, S(2500), data + 2500, 100));
+	CHECK(ooo_held(q) == 5000);
+	/* Once the stream reaches 2500, the rest continues it, intact. */
+	d = ooo_next(q, S(2500), &len);
+	CHECK(d && len == 4500 && !memcmp(d, data + 2500, len));
+	ooo_written(&gw, &q, S(5000));
+	d = ooo_next(q, S(5000), &len);
+	CHECK(d && len == 2000 && !memcmp(d, data + 5000, len));
+	ooo_written(&gw, &q, S(7000));
+	CHECK(!q && gw.tcp_ooo_bytes == 0);
+
+	/* At most TCP_OOO_RUNS runs; the newest is named first in SACK. */
+	for (i = 0; i < TCP_OOO_RUNS; i++)
+		CHECK(ooo_add(&gw, &q, S(2000 * (i + 1)), data, 100));
+	CHECK(!ooo_add(&gw, &q, S(2000 * (i + 1)), data, 100));
+	CHECK(ooo_add(&gw, &q, S(4100), data, 100));	/* touches run 2 */
+	CHECK(ooo_sack(q, b, 4) == 4);
+	CHECK(b[0][0] == S(4000) && b[0][1] == S(4200));
+	CHECK(b[1][0] == S(2000) && b[2][0] == S(6000) && b[3][0] == S(8000));
+	ooo_free(&gw, &q);
+	CHECK(!q && gw.tcp_ooo_bytes == 0);
+
+	/* The limit counts what is allocated, across connections. */
+	tcp_ooo_limit = 40000;
+	CHECK(ooo_add(&gw, &q, S(100000), data, 30000));
+	CHECK(!ooo_add(&gw, &q, S(200000), data, 30000));
+	/* Growing a run takes slack only where the limit allows. */
+	CHECK(ooo_add(&gw, &q, S(130000), data, 8000));
+	CHECK(gw.tcp_ooo_bytes <= 40000 && ooo_held(q) == 38000);
+	ooo_free(&gw, &q);
+	CHECK(gw.tcp_ooo_bytes == 0);
+	tcp_ooo_limit = limit;
+#undef S
+}
+
+/* The SACK blocks of sent frame i (its count), into b. */
+static unsigned int sent_sack(unsigned int i, uint32_t b[4][2])
+{
+	size_t plen, hl, k = 20;
+	const uint8_t *t = sent_tcp(i, &plen);
+	unsigned int n = 0;
+
+	hl = (size_t)(t[12] >> 4) * 4;
+	while (k < hl && t[k] != 0) {
+		if (t[k] == 1) {
+			k++;
+			continue;
+		}
+		if (t[k] == 5)
+			for (n = 0; n < (t[k + 1] - 2u) / 8 && n < 4; n++) {
+				b[n][0] = rd32(t + k + 2 + 8 * n);
+				b[n][1] = rd32(t + k + 6 + 8 * n);
+			}
+		k += t[k + 1];
+	}
+	return n;
+}
+
+static void seg_at(struct conn *c, uint32_t off, uint8_t flags, const uint8_t *d,
+		   size_t len)
+{
+	uint32_t was = c->seq;
+
+	c->seq += off;
+	seg(c, flags, d, len);
+	c->seq = was;
+}
+
+/*
+ * Segments behind a lost one are held and reported in SACK blocks, none
+ * of it acknowledged or written; the missing segment brings the host
+ * all of it in order, and a FIN that came behind the gap closes.
+ */
+static void test_ooo_relay(void)
+{
+	static uint8_t data[20000], got[20000];
+	uint32_t b[4][2];
+	const uint8_t *t;
+	struct conn c;
+	size_t plen, i;
+	ssize_t n, total;
+
+	tcp_peek_off_mode = 1;
+	reset(16, 0);
+	open_conn_opts(&c, 40400, 1460, true);
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 31 + (i >> 9));
+	seg(&c, F_ACK, data, 1000);
+	/* 1000..2000 is lost; the rest comes, with a FIN, and a gap at 5000. */
+	n_sent = 0;
+	seg_at(&c, 1000, F_ACK, data + 2000, 1000);
+	seg_at(&c, 2000, F_ACK, data + 3000, 2000);
+	seg_at(&c, 5000, F_ACK | F_FIN, data + 6000, 1000);
+	CHECK(n_sent == 3);
+	CHECK(gw.stats.tcp_ooo_held == 3);
+	t = sent_tcp(2, &plen);
+	CHECK(rd32(t + 8) == c.seq);		/* duplicate ACKs */
+	CHECK(sent_sack(2, b) == 2);
+	CHECK(b[0][0] == c.seq + 5000 && b[0][1] == c.seq + 6000);
+	CHECK(b[1][0] == c.seq + 1000 && b[1][1] == c.seq + 4000);
+	CHECK(gw.tcp_ooo_bytes > 0);
+	/* Only what came in order reached the host. */
+	CHECK(recv(c.afd, got, sizeof(got), MSG_DONTWAIT) == 1000);
+
+	/* The first gap fills: everything up to the second goes through. */
+	n_sent = 0;
+	seg(&c, F_ACK, data + 1000, 1000);
+	CHECK(n_sent == 1);
+	t = sent_tcp(0, &plen);
+	CHECK(rd32(t + 8) == c.seq + 3000);
+	CHECK(sent_sack(0, b) == 1 && b[0][0] == c.seq + 4000);
+	/* The second gap: the held FIN follows the data. */
+	n_sent = 0;
+	seg_at(&c, 3000, F_ACK, data + 5000, 1000);
+	CHECK(n_sent == 1);
+	t = sent_tcp(0, &plen);
+	CHECK(rd32(t + 8) == c.seq + 5001);
+	CHECK(sent_sack(0, b) == 0);
+	CHECK(gw.tcp_ooo_bytes == 0);
+	for (total = 0; (n = recv(c.afd, got + total, sizeof(got) - (size_t)total, 0)) > 0;)
+		total += n;
+	CHECK(total == 6000 && !memcmp(got, data + 1000, 6000));
+	CHECK(gw.stats.tcp_bytes_to_host == 7000);
+	close(c.afd);
+	close(c.lfd);
+}
+
+/*
+ * What can't be held (beyond the window, or past the limit) is dropped
+ * and never named in a SACK block: the sandbox sends it again.
+ */
+static void test_ooo_limits(void)
+{
+	static uint8_t data[60000];
+	size_t limit = tcp_ooo_limit, plen;
+	uint32_t b[4][2];
+	struct conn c;
+	uint8_t buf[64];
+
+	tcp_peek_off_mode = 1;
+	reset(16, 0);
+	open_conn_opts(&c, 40500, 1460, true);
+	memset(data, 0xab, sizeof(data));
+	seg(&c, F_ACK, data, 10);
+	n_sent = 0;
+	seg_at(&c, 20u << 20, F_ACK, data, 100);	/* far beyond any window */
+	CHECK(gw.stats.tcp_beyond_wnd == 1 && sent_sack(0, b) == 0);
+	tcp_ooo_limit = 5000;				/* two 2 KiB buffers */
+	seg_at(&c, 1000, F_ACK, data, 1000);
+	seg_at(&c, 5000, F_ACK, data, 1000);
+	CHECK(gw.stats.tcp_ooo_held == 2);
+	seg_at(&c, 8000, F_ACK, data, 1000);		/* a third: no room */
+	CHECK(gw.stats.tcp_ooo_dropped == 1);
+	CHECK(n_sent == 4 && sent_sack(3, b) == 2);
+	CHECK(b[0][1] == c.seq + 6000 && b[1][1] == c.seq + 2000);
+	(void)sent_tcp(3, &plen);
+	CHECK(recv(c.afd, buf, sizeof(buf), MSG_DONTWAIT) == 10);
+	/* Connection closed with data held: all of it freed. */
+	seg(&c, F_RST | F_ACK, NULL, 0);
+	CHECK(flow_count(&gw) == 0 && gw.tcp_ooo_bytes == 0);
+	tcp_ooo_limit = limit;
+	close(c.afd);
+	close(c.lfd);
+}
+
+/* An ACK from the sandbox for ack, with SACK blocks [b[i][0], b[i][1]). */
+static void sack_ack(struct conn *c, uint32_t ack, const uint32_t b[][2], unsigned int n)
+{
+	uint8_t opt[36] = { 1, 1, 5, (uint8_t)(2 + 8 * n) };
+	unsigned int i;
+	size_t l;
+
+	for (i = 0; i < n; i++) {
+		wr32(opt + 4 + 8 * i, b[i][0]);
+		wr32(opt + 8 + 8 * i, b[i][1]);
+	}
+	l = build_tcp(fbuf, c->sport, c->dport, c->seq, ack, F_ACK, 0xffff, opt,
+		      n ? 4 + 8 * n : 0, NULL, 0);
+	input(fbuf, l);
+}
+
+/*
+ * Toward the sandbox, two segments of five are lost: its duplicate ACKs
+ * name the three that arrived, and exactly the two holes are sent again,
+ * peeked from the host socket, not everything after the first.
+ */
+static void test_sack_recovery(int peek_off)
+{
+	static uint8_t big[7300];
+	uint32_t p, b[2][2];
+	const uint8_t *t;
+	struct conn c;
+	size_t plen, i;
+
+	tcp_peek_off_mode = peek_off;
+	reset(16, 0);
+	open_conn_opts(&c, 40600, 1460, true);
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 11 + 3);
+	CHECK(send(c.afd, big, sizeof(big), 0) == (ssize_t)sizeof(big));
+	n_sent = 0;
+	pump(50);
+	/* Five segments (and perhaps a window update as the buffer grew). */
+	for (i = 0, plen = 0; i < n_sent; i++) {
+		size_t l;
+
+		(void)sent_tcp((unsigned int)i, &l);
+		plen += l;
+	}
+	CHECK(plen == sizeof(big));
+	p = c.peer_seq;
+	/* Segments 2 and 4 lost. */
+	b[0][0] = p + 2920;
+	b[0][1] = p + 4380;
+	b[1][0] = p + 5840;
+	b[1][1] = p + 7300;
+	sack_ack(&c, p + 1460, b, 1);
+	CHECK(inq(&c) == (int)sizeof(big) - 1460);
+	n_sent = 0;
+	sack_ack(&c, p + 1460, b, 2);
+	sack_ack(&c, p + 1460, b, 2);
+	CHECK(n_sent == 0);
+	sack_ack(&c, p + 1460, b, 2);
+	CHECK(n_sent == 2 && gw.stats.tcp_retrans == 2);
+	t = sent_tcp(0, &plen);
+	CHECK(rd32(t + 4) == p + 1460 && plen == 1460 && !memcmp(t + 20, big + 1460, plen));
+	t = sent_tcp(1, &plen);
+	CHECK(rd32(t + 4) == p + 4380 && plen == 1460 && !memcmp(t + 20, big + 4380, plen));
+	/* More duplicates: nothing new to fill. */
+	n_sent = 0;
+	sack_ack(&c, p + 1460, b, 2);
+	CHECK(n_sent == 0);
+	/* A partial ACK that leaves the retransmitted hole: none sent twice. */
+	sack_ack(&c, p + 4380, b + 1, 1);
+	CHECK(n_sent == 0 && inq(&c) == (int)sizeof(big) - 4380);
+	sack_ack(&c, p + 7300, NULL, 0);
+	CHECK(inq(&c) == 0 && gw.stats.tcp_retrans == 2);
+	close(c.afd);
+	close(c.lfd);
+}
+
 int main(void)
 {
 	test_data(1);
 	test_data(0);
 	test_window_small_sndbuf();
 	test_window_is_kept();
+	test_ooo_runs();
+	test_ooo_relay();
+	test_ooo_limits();
+	test_sack_recovery(1);
+	test_sack_recovery(0);
 	test_rst();
 	test_table_full();
 	test_malformed();
