@@ -110,11 +110,8 @@ static unsigned long parse_num(const char *s, const char *what, unsigned long mi
 			       unsigned long max)
 {
 	unsigned long v;
-	char *end;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || !*s || *end || *s == '-' || v < min || v > max)
+	if (!parse_uint(s, s + strlen(s), max, &v) || v < min)
 		bad_usage("%s: '%s' is not a number from %lu to %lu", what, s, min, max);
 	return v;
 }

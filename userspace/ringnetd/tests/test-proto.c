@@ -7,6 +7,7 @@
  * shouldn't).  UDP relaying runs against sockets on 127.0.0.1.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -598,7 +599,33 @@ static void test_dns(void)
 		CHECK(dns_parse_upstream("192.0.2.1:70000", &sa) < 0);
 		CHECK(dns_parse_upstream("::1", &sa) < 0);
 		CHECK(dns_parse_upstream("bogus", &sa) < 0);
+		CHECK(dns_parse_upstream("192.0.2.1:+53", &sa) < 0);
 	}
+}
+
+#define PARSE_UINT(s, max, v) parse_uint(s, s + strlen(s), max, v)
+
+static void test_parse_uint(void)
+{
+	const char *digits = "1234";
+	unsigned long v = 7;
+
+	CHECK(PARSE_UINT("0", 0, &v) && v == 0);
+	CHECK(PARSE_UINT("65535", 65535, &v) && v == 65535);
+	CHECK(PARSE_UINT("0080", 65535, &v) && v == 80);
+	CHECK(PARSE_UINT("18446744073709551615", ULONG_MAX, &v) && v == ULONG_MAX);
+	v = 7;
+	CHECK(!PARSE_UINT("", 10, &v) && v == 7);
+	CHECK(!PARSE_UINT("65536", 65535, &v));
+	CHECK(!PARSE_UINT("18446744073709551616", ULONG_MAX, &v));
+	CHECK(!PARSE_UINT("1", 0, &v));
+	CHECK(!PARSE_UINT("-1", 10, &v));
+	CHECK(!PARSE_UINT("+1", 10, &v));
+	CHECK(!PARSE_UINT(" 1", 10, &v));
+	CHECK(!PARSE_UINT("1 ", 10, &v));
+	CHECK(!PARSE_UINT("1x", 10, &v) && v == 7);
+	/* Up to end only: "12" of "1234". */
+	CHECK(parse_uint(digits, digits + 2, 100, &v) && v == 12);
 }
 
 /*
@@ -951,6 +978,7 @@ int main(void)
 	test_udp();
 	test_frag();
 	test_dns();
+	test_parse_uint();
 	test_host_errors();
 	test_no_route();
 	test_tx_full();
