@@ -417,20 +417,6 @@ static bool source_event(struct gw *gw, uint32_t events)
 	return !(events & (EPOLLERR | EPOLLHUP)) || n;
 }
 
-static void flow_event(struct gw *gw, uint32_t idx, uint32_t events)
-{
-	struct flow *f = flow_get(gw, idx);
-
-	if (!f)
-		return;
-	if (f->kind == FLOW_PING)
-		icmp4_sock_event(gw, idx, events);
-	else if (f->kind == FLOW_TCP)
-		tcp4_sock_event(gw, idx, events);
-	else
-		udp4_sock_event(gw, idx, events);
-}
-
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
