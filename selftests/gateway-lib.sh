@@ -35,21 +35,10 @@ trap 'gw_data_cleanup' EXIT
 TMPD=
 GW_PID=
 
-setup_tmp()
-{
-	TMPD=$(mktemp -d /tmp/gateway.XXXXXX)
-	chmod 755 "$TMPD"	# nginx's workers run as nobody
-	trap 'teardown' EXIT
-}
-
 teardown()
 {
 	stop_gw
-	local p
-	for p in "$TMPD"/*.pid; do
-		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
-	done
-	rm -rf "$TMPD"
+	tmpd_cleanup
 }
 
 gw_data_cleanup() { rm -rf "$GW_DATA"; }
@@ -63,30 +52,12 @@ topology()
 	tap)	[ -c /dev/net/tun ] || skip "no /dev/net/tun" ;;
 	ringnet) [ -c /dev/net/ringnet ] || fail "no /dev/net/ringnet (ringnet.ko not loaded?)" ;;
 	esac
-	setup_tmp
-	# In batches: under TCG every process costs a good fraction of a second.
-	ip -batch - <<-EOF
-		netns add $(ns sbx)
-		netns add $(ns host)
-		netns add $(ns out)
-		link add rgw-h netns $(ns host) type veth peer name rgw-o netns $(ns out)
-	EOF
-	ip -n "$(ns host)" -batch - <<-EOF
-		link set lo up
-		addr add 198.51.100.1/24 dev rgw-h
-		link set rgw-h up
-	EOF
-	ip -n "$(ns out)" -batch - <<-EOF
-		link set lo up
-		addr add 198.51.100.2/24 dev rgw-o
-		link set rgw-o up
-	EOF
+	make_tmpd gateway teardown
+	host_and_out rgw sbx
 	ip -n "$(ns sbx)" -batch - <<-EOF
 		link set lo up
 		$([ "$GW_BACKEND" = ringnet ] && echo "link add $SBDEV type ringnet")
 	EOF
-	# The host side allows ping sockets (a per-namespace sysctl).
-	in_ns host sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 }
 
 # start_gw [ringnetd options...]: ringnetd in "host" for $SBDEV in "sbx".

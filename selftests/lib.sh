@@ -100,6 +100,55 @@ ringnet_devs()
 	"${cmd[@]}" | jq -r '.[] | select(.linkinfo.info_kind == "ringnet") | .ifname' | sort | xargs
 }
 
+# make_tmpd NAME [CLEANUP]: $TMPD, a new directory /tmp/NAME.XXXXXX that
+# anyone may read (nginx's workers run as nobody).  When the test's
+# subshell exits, CLEANUP runs: tmpd_cleanup unless given.
+make_tmpd()
+{
+	TMPD=$(mktemp -d "/tmp/$1.XXXXXX")
+	chmod 755 "$TMPD"
+	# shellcheck disable=SC2064 # the name of the function, now
+	trap "${2:-tmpd_cleanup}" EXIT
+}
+
+# tmpd_cleanup: the processes of $TMPD/*.pid killed, $TMPD removed.
+tmpd_cleanup()
+{
+	local p
+	for p in "$TMPD"/*.pid; do
+		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+	done
+	rm -rf "$TMPD"
+}
+
+# host_and_out VETH [NS...]: the namespaces "host" and "out" (and the NS
+# given, empty), joined by a veth: VETH-h, 198.51.100.1/24 in host, and
+# VETH-o, 198.51.100.2/24 in out, the outside test host.  Loopbacks up;
+# host allows ping sockets (a per-namespace sysctl).
+host_and_out()
+{
+	local veth=$1 n
+	shift
+	# In batches: under TCG every process costs a good fraction of a second.
+	ip -batch - <<-EOF
+		netns add $(ns host)
+		netns add $(ns out)
+		$(for n; do echo "netns add $(ns "$n")"; done)
+		link add $veth-h netns $(ns host) type veth peer name $veth-o netns $(ns out)
+	EOF
+	ip -n "$(ns host)" -batch - <<-EOF
+		link set lo up
+		addr add 198.51.100.1/24 dev $veth-h
+		link set $veth-h up
+	EOF
+	ip -n "$(ns out)" -batch - <<-EOF
+		link set lo up
+		addr add 198.51.100.2/24 dev $veth-o
+		link set $veth-o up
+	EOF
+	in_ns host sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+}
+
 # Small Python servers and clients the tests share.
 PYDIR=$RINGNET_ROOT/selftests/py
 PY=/usr/bin/python3

@@ -35,17 +35,10 @@
 #include <unistd.h>
 
 #include "libringnet.h"
+#include "ringnet_offloads.h"
 
 #define BATCH		64
 #define NETNS_RUN_DIR	"/run/netns"
-
-static const char *const offload_names[__RINGNET_F_NBITS] = {
-	[RINGNET_F_CSUM_BIT]	= "csum",
-	[RINGNET_F_TSO4_BIT]	= "tso4",
-	[RINGNET_F_TSO6_BIT]	= "tso6",
-	[RINGNET_F_TSO_ECN_BIT]	= "tso-ecn",
-	[RINGNET_F_USO_BIT]	= "uso",
-};
 
 /* What went through in one direction, counted at its source. */
 struct dir_stats {
@@ -112,8 +105,8 @@ static uint64_t parse_offloads(const char *list)
 		unsigned int bit;
 
 		for (bit = 0; bit < __RINGNET_F_NBITS; bit++)
-			if (strlen(offload_names[bit]) == len &&
-			    !strncmp(p, offload_names[bit], len))
+			if (strlen(ringnet_offload_names[bit]) == len &&
+			    !strncmp(p, ringnet_offload_names[bit], len))
 				break;
 		if (bit == __RINGNET_F_NBITS)
 			die("unknown offload '%.*s' in '%s' (none, all, csum, tso4, tso6, tso-ecn, uso)",
@@ -134,7 +127,7 @@ static const char *offloads_str(uint64_t mask, char *buf, size_t size)
 	for (bit = 0; bit < __RINGNET_F_NBITS; bit++)
 		if (mask & (1ULL << bit))
 			n += snprintf(buf + n, n < size ? size - n : 0, "%s%s",
-				      n ? "," : "", offload_names[bit]);
+				      n ? "," : "", ringnet_offload_names[bit]);
 	return n ? buf : "none";
 }
 

@@ -17,30 +17,13 @@ RUN=${RINGNET_RUN:-$RINGNET_BUILD/userspace/ringnet-run}
 export RINGNETD=${RINGNETD:-$RINGNET_BUILD/userspace/ringnetd}
 TMPD=
 
-teardown()
-{
-	local p
-	for p in "$TMPD"/*.pid; do
-		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
-	done
-	rm -rf "$TMPD"
-}
-
 topology()
 {
 	[ -x "$RUN" ] || skip "$RUN not built"
 	[ -x "$RINGNETD" ] || skip "$RINGNETD not built"
 	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
-	TMPD=$(mktemp -d /tmp/run-tap.XXXXXX)
-	chmod 755 "$TMPD"
-	trap teardown EXIT
-	ns_add host out
-	ip link add rrn-h netns "$(ns host)" type veth peer name rrn-o netns "$(ns out)"
-	ip -n "$(ns host)" addr add 198.51.100.1/24 dev rrn-h
-	ip -n "$(ns host)" link set rrn-h up
-	ip -n "$(ns out)" addr add 198.51.100.2/24 dev rrn-o
-	ip -n "$(ns out)" link set rrn-o up
-	in_ns host sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	make_tmpd run-tap
+	host_and_out rrn
 }
 
 # run [ringnet-run options] -- CMD...: ringnet-run in "host", tap backend.

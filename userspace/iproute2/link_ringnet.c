@@ -22,6 +22,8 @@
 #include <linux/rtnetlink.h>
 #include <linux/ringnet.h>
 
+#include "ringnet_offloads.h"
+
 /* What we use of iproute2, as its executable exports it. */
 struct link_util {
 	struct link_util *next;
@@ -50,14 +52,6 @@ void close_json_array(int type, const char *delim);
 
 /* The request buffer ip passes to parse_opt (struct iplink_req). */
 #define IPLINK_REQ_MAX	1024
-
-static const char *const offload_names[] = {
-	[RINGNET_F_CSUM_BIT] = "csum",
-	[RINGNET_F_TSO4_BIT] = "tso4",
-	[RINGNET_F_TSO6_BIT] = "tso6",
-	[RINGNET_F_TSO_ECN_BIT] = "tso-ecn",
-	[RINGNET_F_USO_BIT] = "uso",
-};
 
 static void usage(FILE *f)
 {
@@ -105,7 +99,7 @@ static int parse_offloads(const char *s, uint64_t *out)
 		return -1;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		for (i = 0; i < __RINGNET_F_NBITS; i++)
-			if (!strcmp(tok, offload_names[i]))
+			if (!strcmp(tok, ringnet_offload_names[i]))
 				break;
 		if (i == __RINGNET_F_NBITS) {
 			free(copy);
@@ -195,9 +189,9 @@ static void ringnet_print_opt(struct link_util *lu __attribute__((unused)), FILE
 		for (i = 0; i < __RINGNET_F_NBITS; i++) {
 			if (!(v & (1ULL << i)))
 				continue;
-			print_color_string(PRINT_JSON, 0, NULL, NULL, offload_names[i]);
+			print_color_string(PRINT_JSON, 0, NULL, NULL, ringnet_offload_names[i]);
 			if (!is_json_context())
-				fprintf(f, "%s%s", first ? "" : ",", offload_names[i]);
+				fprintf(f, "%s%s", first ? "" : ",", ringnet_offload_names[i]);
 			first = false;
 		}
 		if (!is_json_context())

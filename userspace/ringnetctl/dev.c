@@ -12,19 +12,12 @@
 #include <netlink/genl/genl.h>
 
 #include "dev.h"
+#include "ringnet_offloads.h"
 
 _Static_assert(RINGNET_A_DEV_MAX < 64, "rn_dev.present is 64 bits");
 _Static_assert(RINGNET_A_CHANNEL_MAX < 32, "rn_channel.present is 32 bits");
 _Static_assert(RINGNET_A_STATS_MAX < 32, "rn_dev.stats_present is 32 bits");
 _Static_assert(__RINGNET_F_NBITS <= 64, "offload masks are u64");
-
-static const char *const rn_offload_names[__RINGNET_F_NBITS] = {
-	[RINGNET_F_CSUM_BIT]	= "csum",
-	[RINGNET_F_TSO4_BIT]	= "tso4",
-	[RINGNET_F_TSO6_BIT]	= "tso6",
-	[RINGNET_F_TSO_ECN_BIT]	= "tso-ecn",
-	[RINGNET_F_USO_BIT]	= "uso",
-};
 
 /* Counters in the order they are shown; key is the JSON key. */
 enum rn_stat_kind { RN_STAT_COUNTER, RN_STAT_TX_DROP, RN_STAT_RX_DROP };
@@ -183,7 +176,7 @@ int rn_dev_parse(struct rn_dev *dev, struct nlmsghdr *hdr)
 
 const char *rn_offload_name(unsigned int bit)
 {
-	return bit < __RINGNET_F_NBITS ? rn_offload_names[bit] : NULL;
+	return bit < __RINGNET_F_NBITS ? ringnet_offload_names[bit] : NULL;
 }
 
 /* Name of one offload bit; bits this tool does not know become "bitN". */

@@ -4,6 +4,7 @@ RINGNETD_CORE		:= ringnetd/gw.c ringnetd/eth.c ringnetd/arp.c \
 			   ringnetd/dhcp.c ringnetd/dns.c ringnetd/flow.c \
 			   ringnetd/tcp.c ringnetd/tcp_ooo.c ringnetd/port.c \
 			   ringnetd/csum.c ringnetd/log.c
+RINGNETD_CORE		+= ringnetd/parse.c
 
 PROGRAMS		+= ringnetd
 ringnetd_SRCS		:= ringnetd/main.c ringnetd/netcfg.c \

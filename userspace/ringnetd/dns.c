@@ -24,18 +24,13 @@ int dns_parse_upstream(const char *arg, struct sockaddr_in *sa)
 	const char *colon = strchr(arg, ':');
 	size_t hl = colon ? (size_t)(colon - arg) : strlen(arg);
 	unsigned long port = 53;
-	char *end;
 
 	if (hl == 0 || hl >= sizeof(host))
 		return -EINVAL;
 	memcpy(host, arg, hl);
 	host[hl] = '\0';
-	if (colon) {
-		errno = 0;
-		port = strtoul(colon + 1, &end, 10);
-		if (errno || *end || end == colon + 1 || port == 0 || port > 65535)
-			return -EINVAL;
-	}
+	if (colon && (!parse_uint(colon + 1, colon + strlen(colon), 65535, &port) || !port))
+		return -EINVAL;
 	memset(sa, 0, sizeof(*sa));
 	sa->sin_family = AF_INET;
 	sa->sin_port = htons((uint16_t)port);

@@ -173,6 +173,20 @@ void flow_close(struct gw *gw, uint32_t idx)
 	t->used--;
 }
 
+void flow_event(struct gw *gw, uint32_t idx, uint32_t events)
+{
+	struct flow *f = flow_get(gw, idx);
+
+	if (!f)
+		return;
+	if (f->kind == FLOW_PING)
+		icmp4_sock_event(gw, idx, events);
+	else if (f->kind == FLOW_TCP)
+		tcp4_sock_event(gw, idx, events);
+	else
+		udp4_sock_event(gw, idx, events);
+}
+
 void flow_expire(struct gw *gw, time_t now)
 {
 	struct flow_table *t = gw->flows;

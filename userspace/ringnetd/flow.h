@@ -70,6 +70,8 @@ int flow_set_fd(struct gw *gw, uint32_t idx, int fd);
 /* The same with the epoll events given. */
 int flow_set_fd_ev(struct gw *gw, uint32_t idx, int fd, uint32_t events);
 void flow_close(struct gw *gw, uint32_t idx);
+/* Events on the entry's socket, to the protocol its kind belongs to. */
+void flow_event(struct gw *gw, uint32_t idx, uint32_t events);
 /* Close flows idle for longer than the timeout (TCP: tcp_timer()). */
 void flow_expire(struct gw *gw, time_t now);
 unsigned int flow_count(const struct gw *gw);

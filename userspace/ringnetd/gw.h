@@ -359,6 +359,13 @@ uint32_t port_sandbox_view(const struct gw *gw, uint32_t client);
 void dhcp_input(struct gw *gw, const struct ip4_pkt *p, const uint8_t *data,
 		size_t len);
 
+/* parse.c */
+/*
+ * The decimal number from s up to end into *v: digits only (no sign, no
+ * spaces).  False if there are none, anything else, or it is above max.
+ */
+bool parse_uint(const char *s, const char *end, unsigned long max, unsigned long *v);
+
 /* dns.c */
 int dns_read_resolv_conf(struct gw_config *cfg, const char *path);
 int dns_parse_upstream(const char *arg, struct sockaddr_in *sa);

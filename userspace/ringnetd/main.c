@@ -110,11 +110,8 @@ static unsigned long parse_num(const char *s, const char *what, unsigned long mi
 			       unsigned long max)
 {
 	unsigned long v;
-	char *end;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || !*s || *end || *s == '-' || v < min || v > max)
+	if (!parse_uint(s, s + strlen(s), max, &v) || v < min)
 		bad_usage("%s: '%s' is not a number from %lu to %lu", what, s, min, max);
 	return v;
 }
@@ -418,20 +415,6 @@ static bool source_event(struct gw *gw, uint32_t events)
 			break;
 	}
 	return !(events & (EPOLLERR | EPOLLHUP)) || n;
-}
-
-static void flow_event(struct gw *gw, uint32_t idx, uint32_t events)
-{
-	struct flow *f = flow_get(gw, idx);
-
-	if (!f)
-		return;
-	if (f->kind == FLOW_PING)
-		icmp4_sock_event(gw, idx, events);
-	else if (f->kind == FLOW_TCP)
-		tcp4_sock_event(gw, idx, events);
-	else
-		udp4_sock_event(gw, idx, events);
 }
 
 int main(int argc, char **argv)

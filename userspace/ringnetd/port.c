@@ -32,26 +32,16 @@
 /* "N" or "N-M" (from s up to end) into *lo and *hi: false if not that. */
 static bool parse_range(const char *s, const char *end, uint16_t *lo, uint16_t *hi)
 {
-	unsigned long v[2] = { 0, 0 };
-	int i = 0, digits = 0;
+	const char *dash = memchr(s, '-', (size_t)(end - s));
+	unsigned long a, b;
 
-	for (; s < end; s++) {
-		if (*s >= '0' && *s <= '9') {
-			v[i] = v[i] * 10 + (unsigned long)(*s - '0');
-			if (v[i] > 65535)
-				return false;
-			digits++;
-		} else if (*s == '-' && i == 0 && digits) {
-			i = 1;
-			digits = 0;
-		} else {
-			return false;
-		}
-	}
-	if (!digits)
+	if (!parse_uint(s, dash ? dash : end, 65535, &a))
 		return false;
-	*lo = (uint16_t)v[0];
-	*hi = (uint16_t)(i ? v[1] : v[0]);
+	b = a;
+	if (dash && !parse_uint(dash + 1, end, 65535, &b))
+		return false;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
 	return *lo && *lo <= *hi;
 }
 

@@ -5,6 +5,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <netinet/in.h>
 #include <linux/if_ether.h>
 
 #include "fake.h"
@@ -114,4 +118,47 @@ void fix_ip_csum(uint8_t *buf)
 
 	wr16(ip + 10, 0);
 	wr16(ip + 10, csum_fold(csum_add(0, ip, (size_t)(ip[0] & 0xf) * 4)));
+}
+
+int poll_events(int ms)
+{
+	struct epoll_event ev[16];
+	int n, i;
+
+	n = epoll_wait(gw.epfd, ev, 16, ms);
+	for (i = 0; i < n; i++) {
+		uint64_t ref = ev[i].data.u64;
+
+		if (EP_KIND(ref) == EP_FLOW)
+			flow_event(&gw, EP_IDX(ref), ev[i].events);
+		else if (EP_KIND(ref) == EP_PORT)
+			port_event(&gw, EP_IDX(ref), ev[i].events);
+	}
+	gw_flush(&gw);
+	return n;
+}
+
+int loopback_socket(int type, uint16_t *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 8) < 0) ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
+		perror("loopback socket");
+		exit(1);
+	}
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+int recv_timeout(int fd)
+{
+	struct timeval tv = { .tv_sec = 2 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
 }

@@ -45,4 +45,16 @@ size_t build_ip4(uint8_t *buf, uint8_t proto, uint32_t src, uint32_t dst,
 		 const uint8_t *l4, size_t l4_len);
 void fix_ip_csum(uint8_t *buf);
 
+/*
+ * The event loop's socket part, once, waiting up to ms: flow sockets and
+ * published ports, dispatched as main() does.  Returns the events seen.
+ */
+int poll_events(int ms);
+/* A socket of type on 127.0.0.1, bound to a free port (in *port); a
+ * stream socket also listens.  Exits if that fails. */
+int loopback_socket(int type, uint16_t *port);
+/* A failing test ends instead of waiting for ever in recv(): 2 s at most.
+ * Returns fd. */
+int recv_timeout(int fd);
+
 #endif

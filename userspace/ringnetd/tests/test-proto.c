@@ -7,9 +7,9 @@
  * shouldn't).  UDP relaying runs against sockets on 127.0.0.1.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -414,42 +414,6 @@ static void test_dhcp(void)
 	CHECK(n_sent == 4);
 }
 
-/* Run the event loop's flow part once, waiting up to ms. */
-static void poll_flows(int ms)
-{
-	struct epoll_event ev[8];
-	int n, i;
-
-	n = epoll_wait(gw.epfd, ev, 8, ms);
-	for (i = 0; i < n; i++) {
-		struct flow *f = flow_get(&gw, EP_IDX(ev[i].data.u64));
-
-		if (f && f->kind == FLOW_PING)
-			icmp4_sock_event(&gw, EP_IDX(ev[i].data.u64), ev[i].events);
-		else if (f)
-			udp4_sock_event(&gw, EP_IDX(ev[i].data.u64), ev[i].events);
-	}
-	gw_flush(&gw);
-}
-
-static int udp_listener(uint16_t *port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
-	struct timeval tv = { .tv_sec = 2 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
-		perror("udp listener");
-		exit(1);
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	*port = ntohs(sa.sin_port);
-	return fd;
-}
-
 static void test_udp(void)
 {
 	uint8_t f[2048], buf[2048];
@@ -462,8 +426,8 @@ static void test_udp(void)
 	int srv, tmp;
 
 	reset(2, 0);
-	srv = udp_listener(&port);
-	tmp = udp_listener(&closed_port);
+	srv = recv_timeout(loopback_socket(SOCK_DGRAM, &port));
+	tmp = loopback_socket(SOCK_DGRAM, &closed_port);
 	close(tmp);
 
 	/* To the gateway: host loopback. */
@@ -474,7 +438,7 @@ static void test_udp(void)
 	CHECK(n == 4 && !memcmp(buf, "ping", 4));
 	if (n == 4) {
 		sendto(srv, "pong!", 5, 0, (struct sockaddr *)&from, fl);
-		poll_flows(2000);
+		poll_events(2000);
 	}
 	CHECK(gw.stats.udp_from_host == 1 && n_sent == 1);
 	if (n_sent == 1) {
@@ -493,7 +457,7 @@ static void test_udp(void)
 	n_sent = 0;
 	len = build_udp(f, SB, 40001, GW, closed_port, "knock", 5);
 	input(f, len);
-	poll_flows(2000);
+	poll_events(2000);
 	CHECK(gw.stats.icmp_errors_sent == 1 && n_sent == 1);
 	CHECK(gw.stats.udp_host_errors == 1);
 	if (n_sent == 1) {
@@ -569,7 +533,7 @@ static void test_dns(void)
 	input(f, len);
 	CHECK(gw.stats.dns_no_upstream == 1 && flow_count(&gw) == 0);
 
-	srv = udp_listener(&port);
+	srv = recv_timeout(loopback_socket(SOCK_DGRAM, &port));
 	gw.cfg.dns_upstream[0] = (struct sockaddr_in){ .sin_family = AF_INET,
 		.sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	gw.cfg.n_dns_upstream = 1;
@@ -579,7 +543,7 @@ static void test_dns(void)
 	CHECK(n == 5 && !memcmp(buf, "query", 5));
 	if (n == 5) {
 		sendto(srv, "answer", 6, 0, (struct sockaddr *)&from, fl);
-		poll_flows(2000);
+		poll_events(2000);
 	}
 	CHECK(n_sent == 1);
 	if (n_sent == 1) {
@@ -598,7 +562,33 @@ static void test_dns(void)
 		CHECK(dns_parse_upstream("192.0.2.1:70000", &sa) < 0);
 		CHECK(dns_parse_upstream("::1", &sa) < 0);
 		CHECK(dns_parse_upstream("bogus", &sa) < 0);
+		CHECK(dns_parse_upstream("192.0.2.1:+53", &sa) < 0);
 	}
+}
+
+#define PARSE_UINT(s, max, v) parse_uint(s, s + strlen(s), max, v)
+
+static void test_parse_uint(void)
+{
+	const char *digits = "1234";
+	unsigned long v = 7;
+
+	CHECK(PARSE_UINT("0", 0, &v) && v == 0);
+	CHECK(PARSE_UINT("65535", 65535, &v) && v == 65535);
+	CHECK(PARSE_UINT("0080", 65535, &v) && v == 80);
+	CHECK(PARSE_UINT("18446744073709551615", ULONG_MAX, &v) && v == ULONG_MAX);
+	v = 7;
+	CHECK(!PARSE_UINT("", 10, &v) && v == 7);
+	CHECK(!PARSE_UINT("65536", 65535, &v));
+	CHECK(!PARSE_UINT("18446744073709551616", ULONG_MAX, &v));
+	CHECK(!PARSE_UINT("1", 0, &v));
+	CHECK(!PARSE_UINT("-1", 10, &v));
+	CHECK(!PARSE_UINT("+1", 10, &v));
+	CHECK(!PARSE_UINT(" 1", 10, &v));
+	CHECK(!PARSE_UINT("1 ", 10, &v));
+	CHECK(!PARSE_UINT("1x", 10, &v) && v == 7);
+	/* Up to end only: "12" of "1234". */
+	CHECK(parse_uint(digits, digits + 2, 100, &v) && v == 12);
 }
 
 /*
@@ -856,7 +846,7 @@ static void test_frag(void)
 	int srv;
 
 	reset(4, 0);
-	srv = udp_listener(&port);
+	srv = recv_timeout(loopback_socket(SOCK_DGRAM, &port));
 	wr16(l4, 40100);
 	wr16(l4 + 2, port);
 	wr16(l4 + 4, sizeof(l4));
@@ -882,7 +872,7 @@ static void test_frag(void)
 	n_sent = 0;
 	if (n == 3000) {
 		sendto(srv, buf, 3000, 0, (struct sockaddr *)&from, fl);
-		poll_flows(2000);
+		poll_events(2000);
 	}
 	CHECK(n_sent == 3 && gw.stats.tx_fragmented == 1);
 	for (i = 0, off = 0; i < n_sent && n_sent == 3; i++) {
@@ -951,6 +941,7 @@ int main(void)
 	test_udp();
 	test_frag();
 	test_dns();
+	test_parse_uint();
 	test_host_errors();
 	test_no_route();
 	test_tx_full();
