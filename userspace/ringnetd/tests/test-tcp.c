@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -83,33 +82,8 @@ static const uint8_t *sent_tcp(unsigned int i, size_t *plen)
 /* Run the event loop's socket part until nothing happens for ms. */
 static void pump(int ms)
 {
-	struct epoll_event ev[16];
-	int n, i;
-
-	while ((n = epoll_wait(gw.epfd, ev, 16, ms)) > 0) {
-		for (i = 0; i < n; i++)
-			if (EP_KIND(ev[i].data.u64) == EP_FLOW)
-				tcp4_sock_event(&gw, EP_IDX(ev[i].data.u64), ev[i].events);
-			else if (EP_KIND(ev[i].data.u64) == EP_PORT)
-				port_event(&gw, EP_IDX(ev[i].data.u64), ev[i].events);
-		gw_flush(&gw);
-	}
-}
-
-static int listener(uint16_t *port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 8) < 0 || getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
-		perror("listener");
-		exit(1);
-	}
-	*port = ntohs(sa.sin_port);
-	return fd;
+	while (poll_events(ms) > 0)
+		;
 }
 
 struct conn {
@@ -141,7 +115,7 @@ static void open_conn_opts(struct conn *c, uint16_t sport, uint16_t mss, bool sa
 	struct flow_key k;
 
 	memset(c, 0, sizeof(*c));
-	c->lfd = listener(&c->dport);
+	c->lfd = loopback_socket(SOCK_STREAM, &c->dport);
 	c->sport = sport;
 	c->seq = 1000;
 	n_sent = 0;
@@ -327,7 +301,7 @@ static void test_rst(void)
 	/* Refused: RST acking the SYN. */
 	{
 		uint16_t port;
-		int fd = listener(&port);
+		int fd = loopback_socket(SOCK_STREAM, &port);
 		size_t l;
 
 		close(fd);
@@ -377,7 +351,7 @@ static void test_malformed(void)
 	int lfd;
 
 	reset(16, 0);
-	lfd = listener(&port);
+	lfd = loopback_socket(SOCK_STREAM, &port);
 	l = build_tcp(fbuf, 40020, port, 1, 0, F_SYN, 0xffff, NULL, 0, NULL, 0);
 	memcpy(g, fbuf, l);
 	g[OFF_L4 + 16] ^= 1;				/* bad checksum */
@@ -464,7 +438,7 @@ static void test_dns_tcp(void)
 	int lfd, afd;
 
 	reset(16, 0);
-	lfd = listener(&port);
+	lfd = loopback_socket(SOCK_STREAM, &port);
 	gw.cfg.dns_upstream[0] = (struct sockaddr_in){ .sin_family = AF_INET,
 		.sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	gw.cfg.n_dns_upstream = 1;
@@ -546,26 +520,17 @@ static void arp_reply_from_sb(void)
 	input(f, sizeof(f));
 }
 
-/* A failing test ends instead of waiting for ever in recv(). */
-static int rcv_timeout(int fd)
-{
-	struct timeval tv = { .tv_sec = 2 };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
-}
-
 /* A connected pair over loopback: *client, and the accepted end. */
 static int accepted_pair(int *client)
 {
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
 	uint16_t port;
-	int lfd = listener(&port), afd;
+	int lfd = loopback_socket(SOCK_STREAM, &port), afd;
 
 	sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	*client = rcv_timeout(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	*client = recv_timeout(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (*client < 0 || connect(*client, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		perror("connect");
 		exit(1);
@@ -738,18 +703,10 @@ static void test_inbound_refused(void)
 /* A free port on 127.0.0.1 to publish (for the proto given). */
 static uint16_t free_port(int type)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	uint16_t port;
 
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
-		perror("free_port");
-		exit(1);
-	}
-	close(fd);
-	return ntohs(sa.sin_port);
+	close(loopback_socket(type, &port));
+	return port;
 }
 
 static void test_port_parse(void)
@@ -835,7 +792,7 @@ static void test_port_loopback(void)
 
 	/* TCP: ARP for the sandbox, then the SYN from 10.0.2.2. */
 	sa.sin_port = htons(tport);
-	client = rcv_timeout(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+	client = recv_timeout(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	CHECK(connect(client, (struct sockaddr *)&sa, sizeof(sa)) == 0);
 	CHECK(getsockname(client, (struct sockaddr *)&sa, &sl) == 0);
 	cport = ntohs(sa.sin_port);
@@ -871,7 +828,7 @@ static void test_port_loopback(void)
 	close(client);
 
 	/* UDP: a flow per client, replies back from the published port. */
-	uc = rcv_timeout(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+	uc = recv_timeout(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
 	sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(uport),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	CHECK(connect(uc, (struct sockaddr *)&sa, sizeof(sa)) == 0);
