@@ -105,12 +105,19 @@ struct tcp_conn {
 	uint16_t wnd_sent;	/* window field of our last ACK ... */
 	uint32_t ack_sent;	/* ... and its acknowledgement number */
 	uint32_t wnd_edge;	/* the furthest right edge we advertised */
+	uint32_t room;		/* free memory in the host socket's send
+				 * buffer: SO_MEMINFO's last answer less
+				 * what we wrote since */
+	uint32_t room_asked;	/* that answer; 0: ask again */
+	uint32_t sndbuf;	/* SO_SNDBUF in that answer */
 	bool inbound;		/* opened by us, from a published port */
 	bool host_drained;	/* last peek saw all the host had: skip peeks
 				 * until EPOLLIN or a retransmission */
 	bool host_rdhup;	/* the host peer's FIN has arrived */
 	bool peek_off_set;	/* SO_PEEK_OFF is at snd_nxt - snd_una */
 	bool sack_ok;		/* SACK permitted both ways: blocks in our ACKs */
+	bool room_waiting;	/* the host socket waits for room: EPOLLOUT
+				 * means some was freed */
 	bool sb_fin_held;	/* a FIN at sb_fin_seq came beyond a gap */
 	uint32_t sb_fin_seq;
 	struct tcp_ooo *ooo;	/* data beyond a gap (tcp_ooo.c), or NULL */
@@ -139,6 +146,7 @@ int tcp_peek_off_mode = -1;
  * lower it. */
 int tcp_syn_retries = 5;
 static uint8_t discard_buf[DISCARD_LEN];
+static uint64_t isn_state;	/* new_isn() */
 
 #define SEQ_LT(a, b)	((int32_t)((a) - (b)) < 0)
 #define SEQ_LE(a, b)	((int32_t)((a) - (b)) <= 0)
@@ -160,6 +168,8 @@ int tcp_init(struct gw *gw)
 	gw->tcp = calloc(gw->cfg.max_flows, sizeof(*gw->tcp));
 	if (!gw->tcp)
 		return -ENOMEM;
+	if (getrandom(&isn_state, sizeof(isn_state), GRND_NONBLOCK) != sizeof(isn_state))
+		isn_state ^= now_ms() * 0x9e3779b97f4a7c15ULL;
 	if (tcp_peek_off_mode < 0) {
 		/* Older kernels: EINVAL or EOPNOTSUPP on a TCP socket. */
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -188,37 +198,46 @@ static struct tcp_conn *conn_of(struct gw *gw, uint32_t idx)
 	return &gw->tcp[idx];
 }
 
+/*
+ * Initial sequence numbers from a generator seeded once (splitmix64): a
+ * getrandom() per connection was a system call on every SYN.  Nobody but
+ * ringnetd writes to the sandbox's link, so there is no off-path sender
+ * for unguessable numbers to keep out; they need only differ.
+ */
 static uint32_t new_isn(void)
 {
-	uint32_t v;
+	uint64_t z = (isn_state += 0x9e3779b97f4a7c15ULL);
 
-	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
-		v = (uint32_t)now_ms() * 2654435761U;
-	return v;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (uint32_t)(z ^ (z >> 31));
 }
 
-/* The window we can take: free space in the host socket's send buffer. */
-static uint32_t rcv_wnd(struct gw *gw, struct flow *f, struct tcp_conn *c)
+/* Per write, what the host socket's memory grows by beyond the payload
+ * (skb overhead), as rcv_wnd() counts it before it asks again. */
+#define HOST_WRITE_OVERHEAD	2048
+
+/*
+ * Ask the host socket how much memory its send buffer has free.
+ *
+ * send() takes data while the memory queued (payload plus the overhead of
+ * its skbs) is below SO_SNDBUF.  Bytes counted as unsent (SIOCOUTQ) leave
+ * that overhead out, and a window that relied on them once let the
+ * sandbox send more than the socket took.
+ */
+static bool ask_room(struct flow *f, struct tcp_conn *c)
 {
-	uint32_t mem[SK_MEMINFO_VARS] = { 0 }, w, floor, max = 65535U << c->our_wscale;
+	uint32_t mem[SK_MEMINFO_VARS] = { 0 };
 	socklen_t ml = sizeof(mem);
 
-	(void)gw;
-	if (f->fd < 0 || c->sb_fin)
-		return 0;
+	c->room_asked = 0;
 	if (getsockopt(f->fd, SOL_SOCKET, SO_MEMINFO, mem, &ml) < 0 ||
 	    ml <= SK_MEMINFO_WMEM_QUEUED * sizeof(mem[0]))
-		return 0;
-	/*
-	 * send() takes data while the memory queued (payload plus the
-	 * overhead of its skbs) is below SO_SNDBUF.  Bytes counted as
-	 * unsent (SIOCOUTQ) leave that overhead out, and a window that
-	 * relied on them once let the sandbox send more than the socket
-	 * took: the rest is lost, and without SACK it comes back slowly.
-	 * An eighth is kept back for the overhead of the skbs to come.
-	 */
-	w = mem[SK_MEMINFO_SNDBUF] > mem[SK_MEMINFO_WMEM_QUEUED] ?
-		mem[SK_MEMINFO_SNDBUF] - mem[SK_MEMINFO_WMEM_QUEUED] : 0;
+		return false;
+	c->sndbuf = mem[SK_MEMINFO_SNDBUF];
+	c->room = c->sndbuf > mem[SK_MEMINFO_WMEM_QUEUED] ?
+		c->sndbuf - mem[SK_MEMINFO_WMEM_QUEUED] : 0;
+	c->room_asked = c->room;
 	/*
 	 * As full as the kernel calls unwritable (free below half of what
 	 * is queued): a poll() now marks the socket as waiting for room, as
@@ -227,12 +246,46 @@ static uint32_t rcv_wnd(struct gw *gw, struct flow *f, struct tcp_conn *c)
 	 * it; a writer that never hits the limit, as we never do, would
 	 * keep the first small buffer and hear of room only by the timer.
 	 */
-	if (w < mem[SK_MEMINFO_WMEM_QUEUED] / 2) {
+	if (c->room < mem[SK_MEMINFO_WMEM_QUEUED] / 2) {
 		struct pollfd pfd = { .fd = f->fd, .events = POLLOUT };
 
 		poll(&pfd, 1, 0);
+		c->room_waiting = true;
 	}
-	w -= w / 8;
+	return true;
+}
+
+/* We wrote n bytes (or tried to write len): the room left, by our count. */
+static void room_used(struct tcp_conn *c, size_t n, size_t len)
+{
+	uint32_t cost = (uint32_t)n + HOST_WRITE_OVERHEAD;
+
+	c->room = c->room > cost ? c->room - cost : 0;
+	if (n < len) {
+		/* The socket is full, and marked as waiting for room. */
+		c->room_asked = 0;
+		c->room_waiting = true;
+	}
+}
+
+/*
+ * The window we can take: free memory in the host socket's send buffer.
+ * Only asked again when our count of it (which can only be low: the
+ * socket frees memory, we never do) fell below half of the last answer,
+ * or when EPOLLOUT says memory was freed: once per ACK, as it used to be,
+ * it was a system call for every segment.
+ */
+static uint32_t rcv_wnd(struct gw *gw, struct flow *f, struct tcp_conn *c)
+{
+	uint32_t w, floor, max = 65535U << c->our_wscale;
+
+	(void)gw;
+	if (f->fd < 0 || c->sb_fin)
+		return 0;
+	if ((!c->room_asked || c->room < c->room_asked / 2) && !ask_room(f, c))
+		return 0;
+	/* An eighth is kept back for the overhead of the skbs to come. */
+	w = c->room - c->room / 8;
 	if (w > max)
 		w = max;
 	/*
@@ -242,7 +295,7 @@ static uint32_t rcv_wnd(struct gw *gw, struct flow *f, struct tcp_conn *c)
 	 * sandbox's MSS (64 KiB at MTU 65520): an MSS floor alone would
 	 * keep the window shut for good.
 	 */
-	floor = mem[SK_MEMINFO_SNDBUF] / 4;
+	floor = c->sndbuf / 4;
 	if (floor > c->mss)
 		floor = c->mss;
 	if (w < floor)
@@ -601,9 +654,12 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 		}
 		if (SEQ_GT(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;
-		/* Less than asked: the queue is drained.  With SO_PEEK_OFF,
-		 * one more peek tells EOF (0) from no data (EAGAIN). */
-		if (i < nseg && !tcp_peek_off_mode) {
+		/*
+		 * Less than asked: the queue is drained.  With SO_PEEK_OFF,
+		 * once the peer's FIN is in (EPOLLRDHUP), one more peek tells
+		 * EOF (0); before it, that peek would only say EAGAIN.
+		 */
+		if (i < nseg && (!tcp_peek_off_mode || !c->host_rdhup)) {
 			c->host_drained = true;
 			break;
 		}
@@ -907,6 +963,9 @@ static void new_conn(struct gw *gw, const struct ip4_pkt *p, const struct flow_k
 	c = conn_of(gw, idx);
 	memset(c, 0, sizeof(*c));
 	c->state = TS_CONNECTING;
+	/* The socket is registered before connect(): EPOLLIN will tell of
+	 * anything to read, and a first peek would only find EAGAIN. */
+	c->host_drained = true;
 	c->sb_isn = seq;
 	c->rcv_nxt = seq + 1;
 	c->iss = new_isn();
@@ -1137,6 +1196,7 @@ static ssize_t host_write(struct gw *gw, uint32_t idx, const uint8_t *d, size_t 
 		gw_log(LOG_DEBUG_, "tcp short: %zd of %zu at %u", n, len,
 		       c->rcv_nxt - c->sb_isn);
 	}
+	room_used(c, (size_t)n, len);
 	c->rcv_nxt += (uint32_t)n;
 	gw->stats.tcp_bytes_to_host += (uint64_t)n;
 	if (n)
@@ -1486,7 +1546,10 @@ void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events)
 			return;
 		}
 	}
-	if ((events & EPOLLOUT) && c->state == TS_ESTABLISHED) {
+	if ((events & EPOLLOUT) && c->state == TS_ESTABLISHED && c->room_waiting) {
+		/* Memory was freed: ask again. */
+		c->room_waiting = false;
+		c->room_asked = 0;
 		if (has_held(c)) {
 			ooo_drain(gw, idx);
 			if (!flow_get(gw, idx))
@@ -1585,7 +1648,9 @@ void tcp_timer(struct gw *gw)
 			 * sandbox answers with its current window. */
 			send_ctl(gw, f, c, F_ACK, c->snd_una - 1);
 		}
-		if (c->wnd_closed)
+		if (c->wnd_closed) {
+			c->room_asked = 0;
 			window_update(gw, f, c);
+		}
 	}
 }
