@@ -498,7 +498,7 @@ int main(int argc, char **argv)
 	}
 
 	while (running) {
-		n = epoll_wait(gw.epfd, ev, 64, -1);
+		n = epoll_wait(gw.epfd, ev, 64, tcp_delack_timeout(&gw));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -559,6 +559,8 @@ int main(int argc, char **argv)
 			}
 			gw_flush(&gw);
 		}
+		tcp_delack_run(&gw);
+		gw_flush(&gw);
 	}
 
 out:
