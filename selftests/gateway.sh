@@ -355,13 +355,11 @@ tcp_lossy_mtu()
 }
 
 tcp_lossy()		{ tcp_lossy_mtu 65520 100 100; }
-# Uploads over loss at MTU 1500 are a known failure (issue #4): ringnetd
-# drops segments that come out of order and has neither SACK nor
-# timestamps, so each loss costs the sandbox a go-back-N retransmission
-# with its RTO backed off, and even 4 MiB stalls past a minute about one
-# run in two.  Until it keeps out-of-order data, this case only downloads;
-# LOSSY_1500_UP_MIB=N runs the upload by hand.
-tcp_lossy_1500()	{ tcp_lossy_mtu 1500 100 "${LOSSY_1500_UP_MIB:-0}"; }
+# At MTU 1500 the upload is bound by TCP itself: with 1% of 1448-byte
+# segments lost and 40 ms round trips, 100 MiB take the sandbox's kernel
+# about 190 s even straight over a veth (in the 6.1 VM; 207 s through
+# ringnetd, which holds what follows each loss and SACKs it).
+tcp_lossy_1500()	{ XFER_TIMEOUT=1200 tcp_lossy_mtu 1500 100 100; }
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
 
@@ -381,4 +379,4 @@ tap_run "$@" \
 	tcp_loopback_1500 "$GW_BACKEND: the same at MTU 1500" \
 	tcp_many	"$GW_BACKEND: 500 concurrent TCP connections all complete" \
 	tcp_lossy	"$GW_BACKEND: TCP with 40 ms delay and 1% loss, sha256 intact" \
-	tcp_lossy_1500	"$GW_BACKEND: the same at MTU 1500, download only (upload: issue #4)"
+	tcp_lossy_1500	"$GW_BACKEND: the same at MTU 1500"
