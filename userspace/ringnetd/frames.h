@@ -10,8 +10,9 @@
  *	struct virtio_net_hdr_v1 (12 bytes) | Ethernet header | payload
  *
  * Receiving lends frames: recv() fills up to max descriptors that point
- * into the source's own memory, valid until recv_done().  Sending copies:
- * send() takes frames in the caller's memory and returns how many it took,
+ * into the source's own memory, valid until recv_done().  Sending copies
+ * unless the frames were built in buffers the source lent (lend(): the
+ * ringnet channel's own slots); send() returns how many it took,
  * so a full ring or a full TAP queue is a short count the caller counts as
  * a drop (every protocol relayed so far is lossy; TCP will need EPOLLOUT).
  */
@@ -44,6 +45,14 @@ struct frame_source_ops {
 	/* Copy out up to n frames; returns how many were taken. */
 	unsigned int (*send)(struct frame_source *s, const struct frame *f,
 			     unsigned int n);
+	/*
+	 * Optional: up to max buffers of at least min_len bytes that the
+	 * next frames sent may be built in, in the order they will be sent
+	 * and valid until the next send(), which takes frames built there
+	 * without a copy.  Returns how many.
+	 */
+	unsigned int (*lend)(struct frame_source *s, uint8_t **bufs, unsigned int max,
+			     uint32_t min_len);
 	void (*close)(struct frame_source *s);
 };
 

@@ -52,8 +52,8 @@ int gw_init(struct gw *gw, const struct gw_config *cfg, struct frame_source *src
 	if (!gw->flows)
 		goto nomem;
 	for (i = 0; i < OUT_QUEUE_LEN; i++) {
-		gw->out_buf[i] = malloc(FRAME_BUF_SIZE);
-		if (!gw->out_buf[i])
+		gw->out_buf[i] = gw->own_buf[i] = malloc(FRAME_BUF_SIZE);
+		if (!gw->own_buf[i])
 			goto nomem;
 	}
 	gw->scratch = malloc(FRAME_BUF_SIZE);
@@ -75,8 +75,8 @@ void gw_fini(struct gw *gw)
 	frag_fini(gw);
 	tcp_fini(gw);
 	for (i = 0; i < OUT_QUEUE_LEN; i++) {
-		free(gw->out_buf[i]);
-		gw->out_buf[i] = NULL;
+		free(gw->own_buf[i]);
+		gw->out_buf[i] = gw->own_buf[i] = NULL;
 	}
 	free(gw->scratch);
 	gw->scratch = NULL;
@@ -115,6 +115,22 @@ void gw_flush(struct gw *gw)
 	gw->stats.tx_frames += sent;
 	gw->stats.tx_drop_full += gw->n_out - sent;
 	gw->n_out = 0;
+	gw_out_lend(gw);
+}
+
+/*
+ * The ringnet channel lends its slots: frames built there (a TCP segment
+ * peeked straight from the host socket, say) reach the sandbox's ring
+ * without being copied again.  Called with no frames queued.
+ */
+void gw_out_lend(struct gw *gw)
+{
+	unsigned int n = 0, i;
+
+	if (gw->src && gw->src->ops->lend)
+		n = gw->src->ops->lend(gw->src, gw->out_buf, OUT_QUEUE_LEN, FRAME_BUF_SIZE);
+	for (i = n; i < OUT_QUEUE_LEN; i++)
+		gw->out_buf[i] = gw->own_buf[i];
 }
 
 /*

@@ -170,8 +170,10 @@ struct gw {
 	bool ping_forbidden;	/* logged once */
 	unsigned int dns_next;	/* upstream that new DNS flows use */
 	struct flow_table *flows;
-	/* Frames built for the sandbox, sent in one batch by gw_flush(). */
+	/* Frames built for the sandbox, sent in one batch by gw_flush(),
+	 * in the source's lent buffers or, past those, in our own. */
 	uint8_t *out_buf[OUT_QUEUE_LEN];
+	uint8_t *own_buf[OUT_QUEUE_LEN];
 	struct frame out[OUT_QUEUE_LEN];
 	unsigned int n_out;
 	/* A whole datagram while ip4.c cuts it into fragments. */
@@ -238,6 +240,8 @@ void gw_input(struct gw *gw, const uint8_t *frame, size_t len);
 uint8_t *gw_out_begin(struct gw *gw);
 void gw_out_commit(struct gw *gw, size_t len);
 void gw_flush(struct gw *gw);
+/* Build the next frames in buffers the source lends, if it does. */
+void gw_out_lend(struct gw *gw);
 time_t gw_now(void);
 void gw_stats_print(struct gw *gw, int fd);
 

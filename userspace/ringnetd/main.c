@@ -470,6 +470,7 @@ int main(int argc, char **argv)
 		free(cfg.ports);
 		return 1;
 	}
+	gw_out_lend(&gw);
 
 	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);

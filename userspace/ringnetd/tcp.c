@@ -1348,19 +1348,22 @@ static void data_in(struct gw *gw, uint32_t idx, uint32_t seq, const uint8_t *d,
 		send_ctl(gw, f, c, F_ACK, c->snd_nxt);
 		return;
 	}
-	if (SEQ_GT(seq, c->rcv_nxt) || ooo_next(c->ooo, c->rcv_nxt, &held)) {
+	if (SEQ_LT(seq, c->rcv_nxt)) {
+		trim = c->rcv_nxt - seq;
+		if (trim > len) {
+			/* All old: the sandbox missed our ACK. */
+			send_ctl(gw, f, c, F_ACK, c->snd_nxt);
+			return;
+		}
+		seq += trim;
+		d += trim;
+		len -= trim;
+	}
+	if (seq != c->rcv_nxt || ooo_next(c->ooo, c->rcv_nxt, &held)) {
 		hold(gw, c, seq, d, len, fin);
 		send_ctl(gw, f, c, F_ACK, c->snd_nxt);
 		return;
 	}
-	trim = c->rcv_nxt - seq;
-	if (trim > len) {
-		/* All old: the sandbox missed our ACK. */
-		send_ctl(gw, f, c, F_ACK, c->snd_nxt);
-		return;
-	}
-	d += trim;
-	len -= trim;
 	if (len) {
 		n = host_write(gw, idx, d, len);
 		if (n < 0)

@@ -3,6 +3,7 @@
 #ifndef RINGNETD_TESTS_FAKE_H
 #define RINGNETD_TESTS_FAKE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,10 @@ extern uint8_t sent[MAX_SENT][FRAME_BUF_SIZE];
 extern size_t sent_len[MAX_SENT];
 extern unsigned int n_sent;
 extern unsigned int send_room;	/* frames the fake takes before it is "full" */
+/* The fake lends sent[] entries to build frames in, as a ring lends its
+ * slots; fake_lent_used counts frames that arrived built in place. */
+extern bool fake_lends;
+extern unsigned int fake_lent_used;
 
 extern struct frame_source fake;
 extern struct gw gw;
