@@ -183,9 +183,6 @@ struct gw {
 	struct frag_table *frags;	/* frag.c: datagrams being reassembled */
 	int *port_fd;		/* port.c: the socket of each cfg.ports entry */
 	size_t tcp_ooo_bytes;	/* tcp_ooo.c: held beyond gaps, all connections */
-	uint32_t *tcp_delack;	/* tcp.c: connections whose ACK waits ... */
-	unsigned int n_tcp_delack;
-	uint64_t tcp_delack_at;	/* ... until then (ms, CLOCK_MONOTONIC) */
 };
 
 /* epoll_event.data.u64: the kind of fd in the high half, an index low. */
@@ -339,10 +336,6 @@ void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
 void tcp_print_states(struct gw *gw, int fd);
 /* Retransmissions, probes, timeouts: call every TCP_TICK_MS. */
 void tcp_timer(struct gw *gw);
-/* Delayed ACKs: milliseconds until some are due (-1: none), and send
- * those that are due; call after every round of events. */
-int tcp_delack_timeout(struct gw *gw);
-void tcp_delack_run(struct gw *gw);
 #define TCP_TICK_MS	100
 /* A connection accepted on a published port: opened toward the sandbox's
  * guest_port from peer_addr:peer_port.  Takes fd, whatever happens. */

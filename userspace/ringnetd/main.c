@@ -499,7 +499,7 @@ int main(int argc, char **argv)
 	}
 
 	while (running) {
-		n = epoll_wait(gw.epfd, ev, 64, tcp_delack_timeout(&gw));
+		n = epoll_wait(gw.epfd, ev, 64, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -560,8 +560,6 @@ int main(int argc, char **argv)
 			}
 			gw_flush(&gw);
 		}
-		tcp_delack_run(&gw);
-		gw_flush(&gw);
 	}
 
 out:

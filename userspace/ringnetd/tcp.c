@@ -116,7 +116,6 @@ struct tcp_conn {
 	bool host_rdhup;	/* the host peer's FIN has arrived */
 	bool peek_off_set;	/* SO_PEEK_OFF is at snd_nxt - snd_una */
 	bool sack_ok;		/* SACK permitted both ways: blocks in our ACKs */
-	bool ack_due;		/* an ACK waits in gw->tcp_delack */
 	bool room_waiting;	/* the host socket waits for room: EPOLLOUT
 				 * means some was freed */
 	bool sb_fin_held;	/* a FIN at sb_fin_seq came beyond a gap */
@@ -146,9 +145,6 @@ int tcp_peek_off_mode = -1;
  * reset: after 0.2, 0.6, 1.4, 3 and 6.2 s, the reset at 12.6 s.  Tests
  * lower it. */
 int tcp_syn_retries = 5;
-/* How long an ACK for a small segment waits for data to ride on; 0: it
- * goes at once.  Tests set 0. */
-int tcp_delack_ms = 1;
 static uint8_t discard_buf[DISCARD_LEN];
 static uint64_t isn_state;	/* new_isn() */
 
@@ -170,10 +166,8 @@ int tcp_init(struct gw *gw)
 	int fd, zero = 0;
 
 	gw->tcp = calloc(gw->cfg.max_flows, sizeof(*gw->tcp));
-	gw->tcp_delack = calloc(gw->cfg.max_flows, sizeof(*gw->tcp_delack));
-	if (!gw->tcp || !gw->tcp_delack)
+	if (!gw->tcp)
 		return -ENOMEM;
-	gw->n_tcp_delack = 0;
 	if (getrandom(&isn_state, sizeof(isn_state), GRND_NONBLOCK) != sizeof(isn_state))
 		isn_state ^= now_ms() * 0x9e3779b97f4a7c15ULL;
 	if (tcp_peek_off_mode < 0) {
@@ -196,8 +190,6 @@ void tcp_fini(struct gw *gw)
 	for (i = 0; gw->tcp && i < gw->cfg.max_flows; i++)
 		ooo_free(gw, &gw->tcp[i].ooo);
 	free(gw->tcp);
-	free(gw->tcp_delack);
-	gw->tcp_delack = NULL;
 	gw->tcp = NULL;
 }
 
@@ -325,8 +317,6 @@ static void seg_finish(struct gw *gw, struct flow *f, struct tcp_conn *c,
 	bool partial = gw->src->offloads & FRAME_OFF_TSO4;
 	uint32_t sum;
 
-	if (flags & F_ACK)
-		c->ack_due = false;	/* this one carries it */
 	wr16(l4, f->key.peer_port);
 	wr16(l4 + 2, f->key.sb_port);
 	wr32(l4 + 4, seq);
@@ -1281,53 +1271,6 @@ static void hold(struct gw *gw, struct tcp_conn *c, uint32_t seq, const uint8_t 
 }
 
 /*
- * A small segment (a request, most likely) was taken whole: its ACK waits
- * up to tcp_delack_ms for the reply to ride on, which saves the sandbox a
- * frame per round trip.  A second segment, held data or a FIN acknowledge
- * at once, as does everything when the list is full.
- */
-static bool delay_ack(struct gw *gw, uint32_t idx)
-{
-	struct tcp_conn *c = conn_of(gw, idx);
-
-	if (!tcp_delack_ms || c->ack_due || gw->n_tcp_delack == gw->cfg.max_flows)
-		return false;
-	if (!gw->n_tcp_delack)
-		gw->tcp_delack_at = now_ms() + (uint64_t)tcp_delack_ms;
-	gw->tcp_delack[gw->n_tcp_delack++] = idx;
-	c->ack_due = true;
-	return true;
-}
-
-int tcp_delack_timeout(struct gw *gw)
-{
-	uint64_t now;
-
-	if (!gw->n_tcp_delack)
-		return -1;
-	now = now_ms();
-	return now >= gw->tcp_delack_at ? 0 : (int)(gw->tcp_delack_at - now);
-}
-
-void tcp_delack_run(struct gw *gw)
-{
-	struct tcp_conn *c;
-	struct flow *f;
-	unsigned int i;
-
-	if (!gw->n_tcp_delack || now_ms() < gw->tcp_delack_at)
-		return;
-	for (i = 0; i < gw->n_tcp_delack; i++) {
-		f = flow_get(gw, gw->tcp_delack[i]);
-		c = conn_of(gw, gw->tcp_delack[i]);
-		/* Closed, or acknowledged by a segment since: nothing due. */
-		if (f && f->kind == FLOW_TCP && c->ack_due)
-			send_ctl(gw, f, c, F_ACK, c->snd_nxt);
-	}
-	gw->n_tcp_delack = 0;
-}
-
-/*
  * Sandbox data (and FIN) at seq: what continues the stream goes to the
  * host socket, what lies beyond a gap is held until the gap fills.  The
  * ACK says what the host socket took, and SACK blocks what is held.
@@ -1381,8 +1324,6 @@ static void data_in(struct gw *gw, uint32_t idx, uint32_t seq, const uint8_t *d,
 	}
 	if (c->sb_fin)
 		ooo_free(gw, &c->ooo);	/* nothing can follow a FIN */
-	if (len && !c->sb_fin && !has_held(c) && len < c->mss && delay_ack(gw, idx))
-		return;
 	send_ctl(gw, f, c, F_ACK, c->snd_nxt);
 }
 

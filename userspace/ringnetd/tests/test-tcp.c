@@ -22,7 +22,6 @@
 
 extern int tcp_peek_off_mode;
 extern int tcp_syn_retries;
-extern int tcp_delack_ms;
 #include "fake.h"
 #include "../tcp_ooo.h"
 
@@ -1257,63 +1256,6 @@ static void test_sack_recovery(int peek_off)
 }
 
 /*
- * The ACK for a small segment waits for the reply to carry it; without
- * a reply it goes when due.  A second segment is acknowledged at once.
- */
-static void test_delayed_ack(void)
-{
-	const uint8_t *t;
-	struct conn c;
-	uint8_t buf[16];
-	size_t plen;
-
-	tcp_peek_off_mode = 1;
-	tcp_delack_ms = 30;
-	reset(16, 0);
-	open_conn(&c, 40700);
-	seg(&c, F_ACK | F_PSH, "ping", 4);
-	CHECK(n_sent == 0 && tcp_delack_timeout(&gw) >= 0);
-	CHECK(recv(c.afd, buf, sizeof(buf), MSG_DONTWAIT) == 4);
-	CHECK(send(c.afd, "pong", 4, 0) == 4);
-	pump(20);
-	CHECK(n_sent == 1);
-	t = sent_tcp(0, &plen);
-	CHECK(plen == 4 && !memcmp(t + 20, "pong", 4) && rd32(t + 8) == c.seq);
-	c.peer_seq += 4;
-	/* Nothing is due any more: the reply carried it. */
-	n_sent = 0;
-	usleep(40 * 1000);
-	tcp_delack_run(&gw);
-	gw_flush(&gw);
-	CHECK(n_sent == 0 && tcp_delack_timeout(&gw) == -1);
-
-	/* No reply: the ACK goes once due, not before. */
-	seg(&c, F_ACK | F_PSH, "ping", 4);
-	tcp_delack_run(&gw);
-	gw_flush(&gw);
-	CHECK(n_sent == 0);
-	usleep(40 * 1000);
-	CHECK(tcp_delack_timeout(&gw) == 0);
-	tcp_delack_run(&gw);
-	gw_flush(&gw);
-	CHECK(n_sent == 1);
-	t = sent_tcp(0, &plen);
-	CHECK(plen == 0 && rd32(t + 8) == c.seq);
-
-	/* Two small segments: the second is acknowledged at once. */
-	n_sent = 0;
-	seg(&c, F_ACK, "a", 1);
-	CHECK(n_sent == 0);
-	seg(&c, F_ACK, "b", 1);
-	CHECK(n_sent == 1);
-	t = sent_tcp(0, &plen);
-	CHECK(rd32(t + 8) == c.seq);
-	tcp_delack_ms = 0;
-	close(c.afd);
-	close(c.lfd);
-}
-
-/*
  * A source that lends its buffers (the ringnet channel's slots) gets the
  * segments built in them, peeked straight from the host socket: the same
  * bytes, no copy in between.
@@ -1352,8 +1294,6 @@ static void test_lent_buffers(void)
 
 int main(void)
 {
-	/* Every test but one expects the ACK of each segment at once. */
-	tcp_delack_ms = 0;
 	test_data(1);
 	test_data(0);
 	test_window_small_sndbuf();
@@ -1363,7 +1303,6 @@ int main(void)
 	test_ooo_limits();
 	test_sack_recovery(1);
 	test_sack_recovery(0);
-	test_delayed_ack();
 	test_lent_buffers();
 	test_rst();
 	test_table_full();
