@@ -24,9 +24,10 @@
  *	head into a discard buffer and skip what was already sent.
  *
  * So memory is the kernel's socket buffers plus a fixed struct tcp_conn
- * per flow table entry, and out-of-order data within a global limit.  The handshake mirrors the host's connect(): the
- * SYN-ACK goes out only when connect() completed; refusal and timeout
- * become an RST, unreachability an ICMP error.
+ * per flow table entry, and out-of-order data within a global limit.
+ * The handshake mirrors the host's connect(): the SYN-ACK goes out only
+ * when connect() completed; refusal and timeout become an RST,
+ * unreachability an ICMP error.
  *
  * Connections accepted on a published port (port.c) go the other way
  * round: the accepted socket is the host socket from the start, we send
