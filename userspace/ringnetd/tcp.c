@@ -528,6 +528,23 @@ static void arm_rto(struct tcp_conn *c, uint64_t now)
 	}
 }
 
+/*
+ * Without SO_PEEK_OFF a peek starts at the head of the receive queue: the
+ * first skip bytes land in the discard buffer.  The iovecs for that, from
+ * iov[0]; their number.
+ */
+static unsigned int discard_iovs(struct iovec *iov, size_t skip)
+{
+	unsigned int n;
+
+	for (n = 0; skip; n++) {
+		iov[n].iov_base = discard_buf;
+		iov[n].iov_len = skip < DISCARD_LEN ? skip : DISCARD_LEN;
+		skip -= iov[n].iov_len;
+	}
+	return n;
+}
+
 /* How many of the bytes from snd_una are data (not the FIN). */
 static uint32_t data_upto(const struct tcp_conn *c, uint32_t seq)
 {
@@ -593,11 +610,7 @@ static void tcp_push(struct gw *gw, uint32_t idx)
 				return;
 			c->peek_off_set = true;
 		} else {
-			for (skip = inflight; skip; niov++) {
-				iov[niov].iov_base = discard_buf;
-				iov[niov].iov_len = skip < DISCARD_LEN ? skip : DISCARD_LEN;
-				skip -= iov[niov].iov_len;
-			}
+			niov = discard_iovs(iov, inflight);
 			skip = inflight;
 		}
 		for (nseg = 0; nseg < slots && budget; nseg++) {
@@ -724,11 +737,7 @@ static void resend(struct gw *gw, uint32_t idx, uint32_t seq, uint32_t end)
 			return;
 		c->peek_off_set = false;	/* tcp_push() puts it back */
 	} else {
-		for (skip = off; skip; mh.msg_iovlen++) {
-			iov[mh.msg_iovlen].iov_base = discard_buf;
-			iov[mh.msg_iovlen].iov_len = skip < DISCARD_LEN ? skip : DISCARD_LEN;
-			skip -= iov[mh.msg_iovlen].iov_len;
-		}
+		mh.msg_iovlen = discard_iovs(iov, off);
 		skip = off;
 	}
 	iov[mh.msg_iovlen].iov_base = gw->out_buf[gw->n_out] + OFF_L4 + TCP_HDR_LEN;
@@ -833,7 +842,7 @@ static void recover_holes(struct gw *gw, uint32_t idx, const uint32_t b[4][2],
 			resend(gw, idx, c->snd_una, c->snd_una + c->mss);
 		return;
 	}
-	while (next_hole(b, n, from, &start, &end) && flow_get(gw, idx)) {
+	while (next_hole(b, n, from, &start, &end)) {
 		resend(gw, idx, start, end);
 		if (!SEQ_GT(c->rexmit_hi, start))
 			return;		/* nothing could be peeked */
@@ -1210,6 +1219,16 @@ static bool has_held(const struct tcp_conn *c)
 	return c->ooo || c->sb_fin_held;
 }
 
+/* Every byte before the sandbox's FIN reached the host: half-close. */
+static void sb_fin_take(struct gw *gw, struct flow *f, struct tcp_conn *c)
+{
+	c->rcv_nxt++;
+	c->sb_fin = true;
+	c->last_ms = now_ms();
+	shutdown(f->fd, SHUT_WR);
+	ooo_free(gw, &c->ooo);	/* nothing can follow a FIN */
+}
+
 /*
  * Held data that continues the stream now, to the host socket, and a FIN
  * that was held behind it.  False if the connection was reset.
@@ -1235,12 +1254,8 @@ static bool ooo_flush(struct gw *gw, uint32_t idx)
 			return true;
 		}
 	}
-	if (c->sb_fin_held && !c->ooo && c->rcv_nxt == c->sb_fin_seq) {
-		c->rcv_nxt++;
-		c->sb_fin = true;
-		c->last_ms = now_ms();
-		shutdown(f->fd, SHUT_WR);
-	}
+	if (c->sb_fin_held && !c->ooo && c->rcv_nxt == c->sb_fin_seq)
+		sb_fin_take(gw, f, c);
 	return true;
 }
 
@@ -1267,8 +1282,9 @@ static void hold(struct gw *gw, struct tcp_conn *c, uint32_t seq, const uint8_t 
 		c->sb_fin_held = true;
 		c->sb_fin_seq = end;
 	}
-	gw_log(LOG_DEBUG_, "tcp ooo: seq %u rcv_nxt %u len %zu, %u held", seq - c->sb_isn,
-	       c->rcv_nxt - c->sb_isn, len, ooo_held(c->ooo));
+	if (gw_log_level >= LOG_DEBUG_)
+		gw_log(LOG_DEBUG_, "tcp ooo: seq %u rcv_nxt %u len %zu, %u held",
+		       seq - c->sb_isn, c->rcv_nxt - c->sb_isn, len, ooo_held(c->ooo));
 }
 
 /*
@@ -1317,14 +1333,8 @@ static void data_in(struct gw *gw, uint32_t idx, uint32_t seq, const uint8_t *d,
 		else if (has_held(c) && !ooo_flush(gw, idx))
 			return;
 	}
-	if (fin && !c->sb_fin) {
-		c->rcv_nxt++;
-		c->sb_fin = true;
-		c->last_ms = now_ms();
-		shutdown(f->fd, SHUT_WR);
-	}
-	if (c->sb_fin)
-		ooo_free(gw, &c->ooo);	/* nothing can follow a FIN */
+	if (fin && !c->sb_fin)
+		sb_fin_take(gw, f, c);
 	send_ctl(gw, f, c, F_ACK, c->snd_nxt);
 }
 
