@@ -160,6 +160,9 @@ void flow_close(struct gw *gw, uint32_t idx)
 
 	if (f->kind == FLOW_FREE)
 		return;
+	/* Accepted datagrams still queued for this socket go first. */
+	if (gw->udp_out.n && gw->udp_out.flow == idx)
+		udp_out_flush(gw);
 	while (*pp != FLOW_NONE && *pp != idx)
 		pp = &t->e[*pp].hnext;
 	if (*pp == idx)

@@ -171,6 +171,7 @@ void frag_input(struct gw *gw, struct ip4_pkt *p, uint16_t frag_field)
 	p->l4 = s->data;
 	p->l4_len = s->total;
 	p->vnet_flags = 0;
+	p->in_frame = false;	/* the slot is freed below */
 	ip4_deliver(gw, p);
 	slot_free(s);
 }

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 
 #include "frames.h"
@@ -107,6 +109,7 @@
 	X(udp_to_host,		"UDP: datagrams relayed to the host")	\
 	X(udp_from_host,	"UDP: datagrams relayed to the sandbox")	\
 	X(udp_send_err,		"UDP: host send failed")		\
+	X(udp_host_sends,	"UDP: system calls that sent to the host") \
 	X(udp_bytes_to_host,	"UDP: payload bytes sent to the host")	\
 	X(udp_bytes_from_host,	"UDP: payload bytes relayed to the sandbox") \
 	X(udp_closed_port,	"UDP: to a gateway port nobody serves")	\
@@ -159,6 +162,15 @@ struct flow_table;
 struct tcp_conn;
 struct frag_table;
 
+/* udp.c: one flow's datagrams from the sandbox, still in their frames. */
+#define UDP_BATCH 64
+struct udp_batch {
+	uint32_t flow;		/* meaningful while n > 0 */
+	unsigned int n;
+	struct mmsghdr msg[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+};
+
 struct gw {
 	struct gw_config cfg;
 	struct gw_stats stats;
@@ -183,6 +195,7 @@ struct gw {
 	struct frag_table *frags;	/* frag.c: datagrams being reassembled */
 	int *port_fd;		/* port.c: the socket of each cfg.ports entry */
 	size_t tcp_ooo_bytes;	/* tcp_ooo.c: held beyond gaps, all connections */
+	struct udp_batch udp_out;	/* udp.c: datagrams for one sendmmsg() */
 };
 
 /* epoll_event.data.u64: the kind of fd in the high half, an index low. */
@@ -234,6 +247,8 @@ int gw_init(struct gw *gw, const struct gw_config *cfg, struct frame_source *src
 void gw_fini(struct gw *gw);
 void gw_config_defaults(struct gw_config *cfg);
 void gw_input(struct gw *gw, const uint8_t *frame, size_t len);
+/* The frames given to gw_input() since the last call are about to go. */
+void gw_input_done(struct gw *gw);
 uint8_t *gw_out_begin(struct gw *gw);
 void gw_out_commit(struct gw *gw, size_t len);
 void gw_flush(struct gw *gw);
@@ -259,6 +274,7 @@ struct ip4_pkt {
 	const uint8_t *eth_src;
 	const uint8_t *l4;
 	size_t l4_len;
+	bool in_frame;		/* l4 lasts until gw_input_done(), not this call */
 };
 void ip4_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 	       const uint8_t *eth, size_t len);
@@ -322,6 +338,8 @@ void icmp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
 /* udp.c */
 void udp4_input(struct gw *gw, const struct ip4_pkt *p);
 void udp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
+/* Send what udp4_input() queued; before the frames are released. */
+void udp_out_flush(struct gw *gw);
 /* A datagram from a published port's client, already at l4 + UDP_HDR_LEN
  * of the current output buffer: to the sandbox, in a flow of its own. */
 void udp4_inbound(struct gw *gw, int pub_fd, const struct sockaddr_in *client,

@@ -63,6 +63,7 @@ void ip4_input(struct gw *gw, const struct virtio_net_hdr_v1 *vh,
 	p.eth_src = eth + 6;
 	p.l4 = ip + ihl;
 	p.l4_len = tot - ihl;
+	p.in_frame = true;
 
 	/* 0.0.0.0 is allowed for DHCP only: udp4_input checks. */
 	if ((ntohl(p.src) >> 28) >= 0xe || (ntohl(p.src) >> 24) == 127) {

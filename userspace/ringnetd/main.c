@@ -409,6 +409,7 @@ static bool source_event(struct gw *gw, uint32_t events)
 		n = gw->src->ops->recv(gw->src, f, RX_BATCH);
 		for (i = 0; i < n; i++)
 			gw_input(gw, f[i].data, f[i].len);
+		gw_input_done(gw);
 		gw->src->ops->recv_done(gw->src, n);
 		gw_flush(gw);
 		if (n < RX_BATCH)

@@ -129,11 +129,55 @@ static ssize_t udp_in_send(struct flow *f, const void *data, size_t len)
 	return sendmsg(f->pub_fd, &mh, MSG_DONTWAIT);
 }
 
-static ssize_t udp_send(struct flow *f, const void *data, size_t len)
+/*
+ * The sandbox's datagrams to one flow wait in gw->udp_out while a batch of
+ * frames is handled and leave in one sendmmsg(): at MTU 1500 a system call
+ * per datagram was most of what relaying them cost.  The iovecs point into
+ * the frames, so the queue is sent before those are released
+ * (gw_input_done()), before a datagram for another flow is queued (order
+ * within a flow is kept), and before the flow's socket is closed.
+ */
+void udp_out_flush(struct gw *gw)
 {
-	if (f->kind == FLOW_UDP_IN)
-		return udp_in_send(f, data, len);
-	return send(f->fd, data, len, 0);
+	struct udp_batch *b = &gw->udp_out;
+	struct flow *f = b->n ? flow_get(gw, b->flow) : NULL;
+	unsigned int i = 0;
+	int sent;
+
+	while (f && i < b->n) {
+		sent = sendmmsg(f->fd, b->msg + i, b->n - i, MSG_DONTWAIT);
+		gw->stats.udp_host_sends++;
+		if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* The send buffer is full: so it stays for the rest. */
+			gw->stats.udp_send_err += b->n - i;
+			break;
+		}
+		if (sent < 0) {
+			/* That one datagram is lost (ECONNREFUSED repeats an
+			 * error already reflected); the ones after it may go. */
+			gw->stats.udp_send_err++;
+			i++;
+			continue;
+		}
+		for (; sent > 0; sent--, i++) {
+			gw->stats.udp_to_host++;
+			gw->stats.udp_bytes_to_host += b->iov[i].iov_len;
+		}
+	}
+	b->n = 0;
+}
+
+static void udp_out_queue(struct gw *gw, uint32_t idx, const uint8_t *data, size_t len)
+{
+	struct udp_batch *b = &gw->udp_out;
+
+	if (b->n && (b->flow != idx || b->n == UDP_BATCH))
+		udp_out_flush(gw);
+	b->flow = idx;
+	b->iov[b->n] = (struct iovec){ .iov_base = (void *)data, .iov_len = len };
+	b->msg[b->n] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &b->iov[b->n],
+						      .msg_iovlen = 1 } };
+	b->n++;
 }
 
 void udp4_input(struct gw *gw, const struct ip4_pkt *p)
@@ -145,6 +189,7 @@ void udp4_input(struct gw *gw, const struct ip4_pkt *p)
 	size_t len;
 	uint32_t idx;
 	struct flow *f;
+	ssize_t n;
 	int fd;
 
 	if (p->l4_len < UDP_HDR_LEN) {
@@ -205,7 +250,17 @@ void udp4_input(struct gw *gw, const struct ip4_pkt *p)
 	f->last = gw_now();
 	if (f->kind == FLOW_DNS)
 		gw->stats.dns_queries++;
-	if (udp_send(f, p->l4 + UDP_HDR_LEN, len - UDP_HDR_LEN) < 0) {
+	if (f->kind != FLOW_UDP_IN && p->in_frame) {
+		udp_out_queue(gw, idx, p->l4 + UDP_HDR_LEN, len - UDP_HDR_LEN);
+		return;
+	}
+	udp_out_flush(gw);	/* a reassembled datagram after queued ones */
+	if (f->kind == FLOW_UDP_IN)
+		n = udp_in_send(f, p->l4 + UDP_HDR_LEN, len - UDP_HDR_LEN);
+	else
+		n = send(f->fd, p->l4 + UDP_HDR_LEN, len - UDP_HDR_LEN, MSG_DONTWAIT);
+	gw->stats.udp_host_sends++;
+	if (n < 0) {
 		/* ECONNREFUSED here repeats an error already reflected. */
 		gw->stats.udp_send_err++;
 		return;

@@ -107,6 +107,7 @@ void input(const uint8_t *f, size_t len)
 
 	memcpy(c, f, len);
 	gw_input(&gw, c, len);
+	gw_input_done(&gw);
 	gw_flush(&gw);
 	free(c);
 }
