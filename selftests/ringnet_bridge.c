@@ -93,29 +93,14 @@ static void usage(FILE *out)
 
 static uint64_t parse_offloads(const char *list)
 {
-	uint64_t mask = 0;
-	const char *p = list;
+	const char *bad;
+	size_t bad_len;
+	uint64_t mask;
 
-	if (!strcmp(list, "none"))
-		return 0;
-	if (!strcmp(list, "all"))
-		return ~0ULL;	/* libringnet: whatever the kernel has */
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		unsigned int bit;
-
-		for (bit = 0; bit < __RINGNET_F_NBITS; bit++)
-			if (strlen(ringnet_offload_names[bit]) == len &&
-			    !strncmp(p, ringnet_offload_names[bit], len))
-				break;
-		if (bit == __RINGNET_F_NBITS)
-			die("unknown offload '%.*s' in '%s' (none, all, csum, tso4, tso6, tso-ecn, uso)",
-			    (int)len, p, list);
-		mask |= 1ULL << bit;
-		if (!p[len])
-			return mask;
-		p += len + 1;
-	}
+	if (ringnet_offloads_parse(list, &mask, &bad, &bad_len) < 0)
+		die("unknown offload '%.*s' in '%s' (none, all, csum, tso4, tso6, tso-ecn, uso)",
+		    (int)bad_len, bad, list);
+	return mask;
 }
 
 static const char *offloads_str(uint64_t mask, char *buf, size_t size)

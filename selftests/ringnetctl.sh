@@ -133,6 +133,14 @@ ip_plugin()
 		fail "$(ip -d -j link show rn0)"
 	[ "$($CTL show -j rn0 | jq -c '.[0].offloads')" = '[]' ]
 	must_fail ip link add rn1 type ringnet offloads warp
+	# The same parser as ringnetctl's: an empty name is no name.
+	must_fail ip link add rn1 type ringnet offloads csum,,tso4
+	must_fail ip link add rn1 type ringnet offloads csum,
+	# "all": every offload the module has (uso only where the kernel does).
+	ip link add rn1 type ringnet offloads all
+	$CTL show -j rn1 | jq -e '.[0].offloads | contains(["csum","tso4","tso6","tso-ecn"])' \
+		>/dev/null || fail "offloads all: $($CTL show -j rn1 | jq -c '.[0].offloads')"
+	ip link del rn1
 	must_fail ip link add rn1 type ringnet mem-limit 1K
 	ip link add rn1 type ringnet help 2>&1 | grep -q "mem-limit BYTES"
 }

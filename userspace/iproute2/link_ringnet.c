@@ -84,37 +84,11 @@ static int parse_bytes(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int parse_offloads(const char *s, uint64_t *out)
-{
-	char *copy, *tok, *save = NULL;
-	unsigned int i;
-	uint64_t f = 0;
-
-	if (!strcmp(s, "none") || !strcmp(s, "all")) {
-		*out = s[0] == 'a' ? RINGNET_F_ALL : 0;
-		return 0;
-	}
-	copy = strdup(s);
-	if (!copy)
-		return -1;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < __RINGNET_F_NBITS; i++)
-			if (!strcmp(tok, ringnet_offload_names[i]))
-				break;
-		if (i == __RINGNET_F_NBITS) {
-			free(copy);
-			return -1;
-		}
-		f |= 1ULL << i;
-	}
-	free(copy);
-	*out = f;
-	return 0;
-}
-
 static int ringnet_parse_opt(struct link_util *lu __attribute__((unused)), int argc, char **argv,
 			     struct nlmsghdr *n)
 {
+	const char *bad;
+	size_t bad_len;
 	uint64_t v;
 
 	for (; argc > 0; argc--, argv++) {
@@ -133,8 +107,10 @@ static int ringnet_parse_opt(struct link_util *lu __attribute__((unused)), int a
 			}
 			addattr64(n, IPLINK_REQ_MAX, IFLA_RINGNET_MEM_LIMIT, v);
 		} else if (!strcmp(*argv, "offloads")) {
-			if (parse_offloads(argv[1], &v)) {
-				fprintf(stderr, "ringnet: bad offloads \"%s\"\n", argv[1]);
+			if (ringnet_offloads_parse(argv[1], &v, &bad, &bad_len)) {
+				fprintf(stderr, "ringnet: bad offloads \"%s\": %s \"%.*s\"\n",
+					argv[1], bad_len ? "unknown offload" : "empty name",
+					(int)bad_len, bad);
 				return -1;
 			}
 			addattr64(n, IPLINK_REQ_MAX, IFLA_RINGNET_OFFLOADS, v);

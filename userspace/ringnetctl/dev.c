@@ -190,47 +190,6 @@ static const char *rn_offload_bit_name(unsigned int bit, char *buf, size_t len)
 	return buf;
 }
 
-static int rn_offload_lookup(const char *name, size_t len)
-{
-	for (unsigned int bit = 0; bit < __RINGNET_F_NBITS; bit++) {
-		const char *known = rn_offload_name(bit);
-
-		if (known && strlen(known) == len && !strncmp(name, known, len))
-			return bit;
-	}
-	return -1;
-}
-
-int rn_offloads_parse(const char *list, uint64_t *mask,
-		      const char **bad, size_t *bad_len)
-{
-	const char *p = list;
-
-	*mask = 0;
-	if (!strcmp(list, "none"))
-		return 0;
-	if (!strcmp(list, "all")) {
-		*mask = RINGNET_F_ALL;
-		return 0;
-	}
-
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		int bit = rn_offload_lookup(p, len);
-
-		if (bit < 0) {
-			*bad = p;
-			*bad_len = len;
-			return -1;
-		}
-		*mask |= 1ULL << bit;
-
-		if (!p[len])
-			return 0;
-		p += len + 1;
-	}
-}
-
 void rn_offloads_print(FILE *out, uint64_t mask, const char *sep)
 {
 	const char *s = "";

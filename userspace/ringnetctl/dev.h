@@ -57,12 +57,6 @@ int rn_dev_parse(struct rn_dev *dev, struct nlmsghdr *hdr);
 
 /* Offload names, as on the command line: "csum", "tso4", ... */
 const char *rn_offload_name(unsigned int bit);
-/*
- * Parses "none", "all" or "csum,tso4,...".  Returns 0, or -1 with the
- * offending name in bad/bad_len.
- */
-int rn_offloads_parse(const char *list, uint64_t *mask,
-		      const char **bad, size_t *bad_len);
 /* Writes the names of mask, joined by sep, or "none". */
 void rn_offloads_print(FILE *out, uint64_t mask, const char *sep);
 

@@ -16,6 +16,7 @@
 
 #include "dev.h"
 #include "ringnetctl.h"
+#include "ringnet_offloads.h"
 
 #ifndef RINGNETCTL_VERSION
 #define RINGNETCTL_VERSION "0.1"
@@ -187,7 +188,7 @@ uint64_t parse_offloads(const char *s)
 	size_t bad_len;
 	uint64_t mask;
 
-	if (rn_offloads_parse(s, &mask, &bad, &bad_len) < 0) {
+	if (ringnet_offloads_parse(s, &mask, &bad, &bad_len) < 0) {
 		if (!bad_len)
 			usage_error("invalid offloads '%s': empty name", s);
 		usage_error("invalid offloads '%s': unknown offload '%.*s'",

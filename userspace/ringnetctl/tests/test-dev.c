@@ -15,6 +15,7 @@
 
 #include "../dev.h"
 #include "../json.h"
+#include "ringnet_offloads.h"
 
 static int failures;
 
@@ -247,18 +248,21 @@ static void test_offloads(void)
 	size_t bad_len;
 	uint64_t mask;
 
-	CHECK(rn_offloads_parse("none", &mask, &bad, &bad_len) == 0 && !mask);
-	CHECK(rn_offloads_parse("all", &mask, &bad, &bad_len) == 0 &&
+	CHECK(ringnet_offloads_parse("none", &mask, &bad, &bad_len) == 0 && !mask);
+	CHECK(ringnet_offloads_parse("all", &mask, &bad, &bad_len) == 0 &&
 	      mask == RINGNET_F_ALL);
-	CHECK(rn_offloads_parse("tso-ecn,csum", &mask, &bad, &bad_len) == 0 &&
+	CHECK(ringnet_offloads_parse("tso-ecn,csum", &mask, &bad, &bad_len) == 0 &&
 	      mask == (RINGNET_F_TSO_ECN | RINGNET_F_CSUM));
-	CHECK(rn_offloads_parse("uso", &mask, &bad, &bad_len) == 0 &&
+	CHECK(ringnet_offloads_parse("uso", &mask, &bad, &bad_len) == 0 &&
 	      mask == RINGNET_F_USO);
-	CHECK(rn_offloads_parse("csum,tso", &mask, &bad, &bad_len) < 0 &&
+	CHECK(ringnet_offloads_parse("csum,tso", &mask, &bad, &bad_len) < 0 &&
 	      bad_len == 3 && !strncmp(bad, "tso", 3));
-	CHECK(rn_offloads_parse("csum,,uso", &mask, &bad, &bad_len) < 0 &&
+	CHECK(ringnet_offloads_parse("csum,,uso", &mask, &bad, &bad_len) < 0 &&
 	      bad_len == 0);
-	CHECK(rn_offloads_parse("none,csum", &mask, &bad, &bad_len) < 0);
+	CHECK(ringnet_offloads_parse("none,csum", &mask, &bad, &bad_len) < 0);
+	CHECK(ringnet_offloads_parse("csum,", &mask, &bad, &bad_len) < 0 && bad_len == 0);
+	CHECK(ringnet_offloads_parse(",", &mask, &bad, &bad_len) < 0 && bad_len == 0);
+	CHECK(ringnet_offloads_parse("", &mask, &bad, &bad_len) < 0 && bad_len == 0);
 }
 
 static void test_sizes(void)
