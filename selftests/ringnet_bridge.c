@@ -97,10 +97,12 @@ static uint64_t parse_offloads(const char *list)
 	size_t bad_len;
 	uint64_t mask;
 
-	if (ringnet_offloads_parse(list, &mask, &bad, &bad_len) < 0)
-		die("unknown offload '%.*s' in '%s' (none, all, csum, tso4, tso6, tso-ecn, uso)",
-		    (int)bad_len, bad, list);
-	return mask;
+	if (ringnet_offloads_parse(list, &mask, &bad, &bad_len) == 0)
+		return mask;
+	if (!bad_len)
+		die("empty offload name in '%s'", list);
+	die("unknown offload '%.*s' in '%s' (none, all, csum, tso4, tso6, tso-ecn, uso)",
+	    (int)bad_len, bad, list);
 }
 
 static const char *offloads_str(uint64_t mask, char *buf, size_t size)

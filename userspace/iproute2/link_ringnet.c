@@ -108,9 +108,12 @@ static int ringnet_parse_opt(struct link_util *lu __attribute__((unused)), int a
 			addattr64(n, IPLINK_REQ_MAX, IFLA_RINGNET_MEM_LIMIT, v);
 		} else if (!strcmp(*argv, "offloads")) {
 			if (ringnet_offloads_parse(argv[1], &v, &bad, &bad_len)) {
-				fprintf(stderr, "ringnet: bad offloads \"%s\": %s \"%.*s\"\n",
-					argv[1], bad_len ? "unknown offload" : "empty name",
-					(int)bad_len, bad);
+				if (!bad_len)
+					fprintf(stderr, "ringnet: bad offloads \"%s\": empty name\n",
+						argv[1]);
+				else
+					fprintf(stderr, "ringnet: bad offloads \"%s\": unknown offload \"%.*s\"\n",
+						argv[1], (int)bad_len, bad);
 				return -1;
 			}
 			addattr64(n, IPLINK_REQ_MAX, IFLA_RINGNET_OFFLOADS, v);

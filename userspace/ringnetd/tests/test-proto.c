@@ -928,6 +928,8 @@ static void input_batch(uint8_t (*frames)[OFF_L4 + 2048], const size_t *lens,
 	uint8_t *copy[16];
 	unsigned int i;
 
+	if (n > 16)
+		abort();
 	for (i = 0; i < n; i++) {
 		copy[i] = malloc(lens[i]);
 		memcpy(copy[i], frames[i], lens[i]);
