@@ -60,11 +60,13 @@ const uint8_t *eth_sb_mac(const struct gw *gw)
 
 /*
  * Work that may point into the frames waits for the end of their batch:
- * the sandbox's datagrams, which leave in one system call per flow.
+ * the sandbox's datagrams and its in-order TCP data, which leave in one
+ * system call per flow.
  */
 void gw_input_done(struct gw *gw)
 {
 	udp_out_flush(gw);
+	tcp_out_flush(gw);
 }
 
 void gw_input(struct gw *gw, const uint8_t *frame, size_t len)

@@ -163,6 +163,10 @@ void flow_close(struct gw *gw, uint32_t idx)
 	/* Accepted datagrams still queued for this socket go first. */
 	if (gw->udp_out.n && gw->udp_out.flow == idx)
 		udp_out_flush(gw);
+	/* TCP data not yet written was not acknowledged either: it goes
+	 * with the connection. */
+	if (gw->tcp_out.n && gw->tcp_out.flow == idx)
+		gw->tcp_out.n = 0;
 	while (*pp != FLOW_NONE && *pp != idx)
 		pp = &t->e[*pp].hnext;
 	if (*pp == idx)

@@ -90,6 +90,7 @@
 	X(tcp_retrans,		"TCP: retransmissions to the sandbox")	\
 	X(tcp_rst_from_sb,	"TCP: RSTs from the sandbox")		\
 	X(tcp_rst_to_sb,	"TCP: RSTs sent to the sandbox")	\
+	X(tcp_host_sends,	"TCP: system calls that wrote to host sockets") \
 	X(tcp_host_short,	"TCP: writes the host socket took in part") \
 	X(tcp_wnd_updates,	"TCP: window updates sent as the host socket drained") \
 	X(tcp_timeouts,		"TCP: connections closed by a timeout")	\
@@ -171,6 +172,16 @@ struct udp_batch {
 	struct iovec iov[UDP_BATCH];
 };
 
+/* tcp.c: one connection's in-order data from the sandbox, still in its
+ * frames: rcv_nxt moves past it when the host socket takes it. */
+#define TCP_BATCH 64
+struct tcp_batch {
+	uint32_t flow;		/* meaningful while n > 0 */
+	unsigned int n;
+	size_t len;		/* bytes in iov[] */
+	struct iovec iov[TCP_BATCH];
+};
+
 struct gw {
 	struct gw_config cfg;
 	struct gw_stats stats;
@@ -196,6 +207,7 @@ struct gw {
 	int *port_fd;		/* port.c: the socket of each cfg.ports entry */
 	size_t tcp_ooo_bytes;	/* tcp_ooo.c: held beyond gaps, all connections */
 	struct udp_batch udp_out;	/* udp.c: datagrams for one sendmmsg() */
+	struct tcp_batch tcp_out;	/* tcp.c: segments for one sendmsg() */
 };
 
 /* epoll_event.data.u64: the kind of fd in the high half, an index low. */
@@ -350,6 +362,8 @@ int tcp_init(struct gw *gw);
 void tcp_fini(struct gw *gw);
 void tcp4_input(struct gw *gw, const struct ip4_pkt *p);
 void tcp4_sock_event(struct gw *gw, unsigned int idx, uint32_t events);
+/* The batched data (gw->tcp_out) to its host socket, and its ACK. */
+void tcp_out_flush(struct gw *gw);
 /* The stats socket's "tcp_states" object: connections by state. */
 void tcp_print_states(struct gw *gw, int fd);
 /* Retransmissions, probes, timeouts: call every TCP_TICK_MS. */

@@ -1184,16 +1184,20 @@ void tcp_sb_mac_learned(struct gw *gw)
 }
 
 /*
- * Write len bytes that continue the stream to the host socket and move
- * rcv_nxt past what it took: that many, or -1 if the connection was reset.
+ * Write len bytes (in iov) that continue the stream to the host socket and
+ * move rcv_nxt past what it took: that many, or -1 if the connection was
+ * reset.
  */
-static ssize_t host_write(struct gw *gw, uint32_t idx, const uint8_t *d, size_t len)
+static ssize_t host_writev(struct gw *gw, uint32_t idx, struct iovec *iov,
+			   unsigned int iovcnt, size_t len)
 {
 	struct flow *f = flow_get(gw, idx);
 	struct tcp_conn *c = conn_of(gw, idx);
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = iovcnt };
 	ssize_t n;
 
-	n = send(f->fd, d, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	n = sendmsg(f->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	gw->stats.tcp_host_sends++;
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			conn_reset(gw, idx);
@@ -1214,9 +1218,65 @@ static ssize_t host_write(struct gw *gw, uint32_t idx, const uint8_t *d, size_t 
 	return n;
 }
 
+static ssize_t host_write(struct gw *gw, uint32_t idx, const uint8_t *d, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)d, .iov_len = len };
+
+	return host_writev(gw, idx, &iov, 1, len);
+}
+
 static bool has_held(const struct tcp_conn *c)
 {
 	return c->ooo || c->sb_fin_held;
+}
+
+/*
+ * In-order data from the sandbox waits in gw->tcp_out while a batch of
+ * frames is handled, and goes to the host socket in one sendmsg() with one
+ * ACK after it.  Per segment, the write and the ACK were two system calls,
+ * and writing the ACK ran the sandbox's own transmit path on our time: it
+ * sent its next segment from inside our write().
+ *
+ * The iovecs point into the frames, so the batch leaves before they are
+ * released (gw_input_done()), before another connection's data is
+ * batched, and before any other kind of segment of its own connection is
+ * handled (tcp4_input()).  What the socket does not take is dropped, not
+ * acknowledged: the sandbox sends it again, as after any short write.
+ */
+void tcp_out_flush(struct gw *gw)
+{
+	struct tcp_batch *b = &gw->tcp_out;
+	uint32_t idx = b->flow;
+	unsigned int n = b->n;
+
+	if (!n)
+		return;
+	b->n = 0;
+	if (host_writev(gw, idx, b->iov, n, b->len) < 0)
+		return;
+	send_ctl(gw, flow_get(gw, idx), conn_of(gw, idx), F_ACK, conn_of(gw, idx)->snd_nxt);
+}
+
+/*
+ * Data at seq joins the batch if it continues the stream right after what
+ * is batched (or rcv_nxt) and nothing is held beyond a gap.  tcp4_input()
+ * has flushed a batch of another connection, or a full one.
+ */
+static bool tcp_out_add(struct gw *gw, uint32_t idx, uint32_t seq, const uint8_t *d,
+			size_t len)
+{
+	struct tcp_batch *b = &gw->tcp_out;
+	struct tcp_conn *c = conn_of(gw, idx);
+
+	if (has_held(c) || c->sb_fin || seq != c->rcv_nxt + (uint32_t)(b->n ? b->len : 0))
+		return false;
+	if (!b->n) {
+		b->flow = idx;
+		b->len = 0;
+	}
+	b->iov[b->n++] = (struct iovec){ .iov_base = (void *)d, .iov_len = len };
+	b->len += len;
+	return true;
 }
 
 /* Every byte before the sandbox's FIN reached the host: half-close. */
@@ -1293,13 +1353,21 @@ static void hold(struct gw *gw, struct tcp_conn *c, uint32_t seq, const uint8_t 
  * ACK says what the host socket took, and SACK blocks what is held.
  */
 static void data_in(struct gw *gw, uint32_t idx, uint32_t seq, const uint8_t *d,
-		    size_t len, bool fin)
+		    size_t len, bool fin, bool batchable)
 {
 	struct flow *f = flow_get(gw, idx);
 	struct tcp_conn *c = conn_of(gw, idx);
 	uint32_t trim, held;
 	ssize_t n;
 
+	if (batchable) {
+		if (tcp_out_add(gw, idx, seq, d, len))
+			return;
+		/* Not what comes next: what is batched goes first. */
+		tcp_out_flush(gw);
+		if (!flow_get(gw, idx))
+			return;
+	}
 	/* The host socket may have room now for what waits. */
 	if (has_held(c) && !ooo_flush(gw, idx))
 		return;
@@ -1359,6 +1427,7 @@ void tcp4_input(struct gw *gw, const struct ip4_pkt *p)
 	size_t doff, plen;
 	uint32_t seq, ack, idx, sum, data_acked, old_wnd, sack[4][2];
 	unsigned int nsack;
+	bool batchable;
 	uint8_t flags;
 
 	if (p->l4_len < TCP_HDR_LEN) {
@@ -1395,6 +1464,18 @@ void tcp4_input(struct gw *gw, const struct ip4_pkt *p)
 	}
 
 	idx = flow_lookup(gw, &k);
+	/*
+	 * Plain data, of a connection whose data is batched, may join the
+	 * batch (data_in()); anything else is handled after the batch left,
+	 * so that what it does (a FIN's shutdown(), an RST's close(), an ACK
+	 * we send) follows the data.
+	 */
+	batchable = plen && !(flags & (F_SYN | F_RST | F_FIN)) && p->in_frame;
+	if (gw->tcp_out.n && (gw->tcp_out.flow != idx || !batchable ||
+			      gw->tcp_out.n == TCP_BATCH)) {
+		tcp_out_flush(gw);
+		idx = flow_lookup(gw, &k);
+	}
 	if (idx != FLOW_NONE && (flags & F_SYN) && !(flags & F_ACK) &&
 	    conn_of(gw, idx)->state != TS_SYN_SENT && conn_of(gw, idx)->sb_isn != seq) {
 		/* A new connection on the tuple of an old one: the old is gone. */
@@ -1508,7 +1589,7 @@ void tcp4_input(struct gw *gw, const struct ip4_pkt *p)
 	c->sb_wnd = (uint32_t)rd16(l4 + 14) << c->sb_wscale;
 
 	if (plen || (flags & F_FIN))
-		data_in(gw, idx, seq, l4 + doff, plen, flags & F_FIN);
+		data_in(gw, idx, seq, l4 + doff, plen, flags & F_FIN, batchable);
 	if (!flow_get(gw, idx))
 		return;
 	if (c->sb_fin && c->host_eof && SEQ_GT(c->snd_una, c->fin_seq)) {

@@ -1293,6 +1293,183 @@ static void test_lent_buffers(void)
 	close(c.lfd);
 }
 
+/*
+ * Segments queued for one batch, as main.c reads them from the source: each
+ * frame in a buffer of its own, released only after gw_input_done(), so
+ * ASan sees any use of the batched data after that.
+ */
+#define MAX_QUEUED 80
+static uint8_t *queued[MAX_QUEUED];
+static size_t queued_len[MAX_QUEUED];
+static unsigned int n_queued;
+
+static void queue_seg(struct conn *c, uint8_t flags, const void *d, size_t len)
+{
+	size_t l = build_tcp(fbuf, c->sport, c->dport, c->seq, c->peer_seq, flags,
+			     0xffff, NULL, 0, d, len);
+
+	if (n_queued == MAX_QUEUED)
+		abort();
+	queued[n_queued] = malloc(l);
+	memcpy(queued[n_queued], fbuf, l);
+	queued_len[n_queued++] = l;
+	c->seq += (uint32_t)len + !!(flags & F_FIN);
+}
+
+static void input_queued(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_queued; i++)
+		gw_input(&gw, queued[i], queued_len[i]);
+	gw_input_done(&gw);
+	for (i = 0; i < n_queued; i++)
+		free(queued[i]);
+	n_queued = 0;
+	gw_flush(&gw);
+}
+
+/* The ACKs among the frames sent: how many, and the last one's number. */
+static unsigned int sent_acks(uint32_t *last)
+{
+	unsigned int i, n = 0;
+	const uint8_t *t;
+	size_t plen;
+
+	for (i = 0; i < n_sent; i++) {
+		t = sent_tcp(i, &plen);
+		if (!plen && t[13] == F_ACK) {
+			*last = rd32(t + 8);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The next len bytes on fd are pattern(seed) intact. */
+static void check_stream(int fd, unsigned int seed, size_t len)
+{
+	static uint8_t buf[100000];
+	size_t got = 0, i;
+	ssize_t n;
+
+	while (got < len) {
+		n = recv(fd, buf + got, len - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	CHECK(got == len);
+	for (i = 0; i < got; i++)
+		if (buf[i] != (uint8_t)(seed * 13 + i * 7 + (i >> 8)))
+			break;
+	CHECK(i == len);
+}
+
+/*
+ * In-order data of one batch of frames reaches the host socket in one
+ * write per run of a connection, and the sandbox gets one ACK for the run
+ * instead of one per segment.  A FIN, another connection's data or a gap
+ * sends what is batched first; a full batch goes as it fills.
+ */
+static void test_data_batch(void)
+{
+	static uint8_t d[100000];
+	struct conn a, b;
+	uint64_t sends;
+	uint32_t ack;
+	size_t i;
+
+	tcp_peek_off_mode = 1;
+	reset(16, 0);
+	open_conn(&a, 40900);
+	open_conn(&b, 40901);
+	recv_timeout(a.afd);
+	recv_timeout(b.afd);
+
+	/* Three segments of a: one write, one ACK for all of them. */
+	for (i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(1 * 13 + i * 7 + (i >> 8));
+	queue_seg(&a, F_ACK, d, 1460);
+	queue_seg(&a, F_ACK, d + 1460, 1460);
+	queue_seg(&a, F_ACK | F_PSH, d + 2920, 1000);
+	sends = gw.stats.tcp_host_sends;
+	n_sent = 0;
+	input_queued();
+	CHECK(gw.stats.tcp_host_sends == sends + 1);
+	CHECK(sent_acks(&ack) == 1 && n_sent == 1 && ack == a.seq);
+	check_stream(a.afd, 1, 3920);
+
+	/* a, b, a: three runs, three writes, an ACK each, in that order. */
+	for (i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(2 * 13 + i * 7 + (i >> 8));
+	queue_seg(&a, F_ACK, d, 1000);
+	queue_seg(&b, F_ACK, d, 700);
+	queue_seg(&a, F_ACK, d + 1000, 500);
+	sends = gw.stats.tcp_host_sends;
+	n_sent = 0;
+	input_queued();
+	CHECK(gw.stats.tcp_host_sends == sends + 3);
+	CHECK(sent_acks(&ack) == 3 && ack == a.seq);
+	CHECK(rd32(sent[1] + OFF_L4 + 8) == b.seq);
+	check_stream(a.afd, 2, 1500);
+	check_stream(b.afd, 2, 700);
+
+	/* A gap: what came before it is written, the rest held. */
+	for (i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(3 * 13 + i * 7 + (i >> 8));
+	queue_seg(&a, F_ACK, d, 800);
+	a.seq += 400;
+	queue_seg(&a, F_ACK, d + 1200, 600);
+	a.seq -= 1000;
+	queue_seg(&a, F_ACK, d + 800, 400);
+	a.seq += 600;
+	input_queued();
+	CHECK(gw.stats.tcp_ooo_held == 1);
+	check_stream(a.afd, 3, 1800);
+
+	/* More than a batch holds: written as it fills, nothing lost. */
+	for (i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(4 * 13 + i * 7 + (i >> 8));
+	sends = gw.stats.tcp_host_sends;
+	for (i = 0; i < TCP_BATCH + 6; i++)
+		queue_seg(&a, F_ACK, d + i * 1000, 1000);
+	n_sent = 0;
+	input_queued();
+	CHECK(gw.stats.tcp_host_sends == sends + 2);
+	CHECK(sent_acks(&ack) == 2 && ack == a.seq);
+	check_stream(a.afd, 4, (TCP_BATCH + 6) * 1000);
+
+	/* Data, then a FIN in the same batch: the host reads it all, then EOF. */
+	for (i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(5 * 13 + i * 7 + (i >> 8));
+	queue_seg(&a, F_ACK, d, 1460);
+	queue_seg(&a, F_ACK, d + 1460, 1460);
+	queue_seg(&a, F_ACK | F_FIN, NULL, 0);
+	sends = gw.stats.tcp_host_sends;
+	n_sent = 0;
+	input_queued();
+	CHECK(gw.stats.tcp_host_sends == sends + 1);
+	CHECK(sent_acks(&ack) == 2 && ack == a.seq);
+	check_stream(a.afd, 5, 2920);
+	CHECK(recv(a.afd, d, sizeof(d), 0) == 0);
+	CHECK(gw.stats.tcp_host_short == 0);
+
+	/* An RST after data of its connection: the data goes first. */
+	queue_seg(&b, F_ACK, "last", 4);
+	queue_seg(&b, F_RST, NULL, 0);
+	input_queued();
+	CHECK(flow_lookup(&gw, &(struct flow_key){ .proto = IPPROTO_TCP, .sb_addr = SB,
+						    .peer_addr = GW, .sb_port = b.sport,
+						    .peer_port = b.dport }) == FLOW_NONE);
+	CHECK(gw.stats.tcp_bytes_to_host == 3920 + 1500 + 700 + 1800 +
+	      (TCP_BATCH + 6) * 1000 + 2920 + 4);
+	close(a.afd);
+	close(a.lfd);
+	close(b.afd);
+	close(b.lfd);
+}
+
 int main(void)
 {
 	test_data(1);
@@ -1305,6 +1482,7 @@ int main(void)
 	test_sack_recovery(1);
 	test_sack_recovery(0);
 	test_lent_buffers();
+	test_data_batch();
 	test_rst();
 	test_table_full();
 	test_malformed();
