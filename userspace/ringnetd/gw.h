@@ -83,7 +83,7 @@
 	X(tcp_refused,		"TCP: connect refused or timed out (RST)") \
 	X(tcp_unreach,		"TCP: connect unreachable (ICMP)")	\
 	X(tcp_table_full,	"TCP: SYNs refused with RST, table full") \
-	X(tcp_ooo_held,		"TCP: segments beyond a gap, held until it filled") \
+	X(tcp_ooo_held,		"TCP: segments held beyond a gap, or past a short write") \
 	X(tcp_ooo_dropped,	"TCP: segments beyond a gap dropped: no room to hold") \
 	X(tcp_beyond_wnd,	"TCP: data beyond the window we advertised, dropped") \
 	X(tcp_bad_ack,		"TCP: ACKs for data never sent")	\

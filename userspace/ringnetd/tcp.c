@@ -1230,55 +1230,6 @@ static bool has_held(const struct tcp_conn *c)
 	return c->ooo || c->sb_fin_held;
 }
 
-/*
- * In-order data from the sandbox waits in gw->tcp_out while a batch of
- * frames is handled, and goes to the host socket in one sendmsg() with one
- * ACK after it.  Per segment, the write and the ACK were two system calls,
- * and writing the ACK ran the sandbox's own transmit path on our time: it
- * sent its next segment from inside our write().
- *
- * The iovecs point into the frames, so the batch leaves before they are
- * released (gw_input_done()), before another connection's data is
- * batched, and before any other kind of segment of its own connection is
- * handled (tcp4_input()).  What the socket does not take is dropped, not
- * acknowledged: the sandbox sends it again, as after any short write.
- */
-void tcp_out_flush(struct gw *gw)
-{
-	struct tcp_batch *b = &gw->tcp_out;
-	uint32_t idx = b->flow;
-	unsigned int n = b->n;
-
-	if (!n)
-		return;
-	b->n = 0;
-	if (host_writev(gw, idx, b->iov, n, b->len) < 0)
-		return;
-	send_ctl(gw, flow_get(gw, idx), conn_of(gw, idx), F_ACK, conn_of(gw, idx)->snd_nxt);
-}
-
-/*
- * Data at seq joins the batch if it continues the stream right after what
- * is batched (or rcv_nxt) and nothing is held beyond a gap.  tcp4_input()
- * has flushed a batch of another connection, or a full one.
- */
-static bool tcp_out_add(struct gw *gw, uint32_t idx, uint32_t seq, const uint8_t *d,
-			size_t len)
-{
-	struct tcp_batch *b = &gw->tcp_out;
-	struct tcp_conn *c = conn_of(gw, idx);
-
-	if (has_held(c) || c->sb_fin || seq != c->rcv_nxt + (uint32_t)(b->n ? b->len : 0))
-		return false;
-	if (!b->n) {
-		b->flow = idx;
-		b->len = 0;
-	}
-	b->iov[b->n++] = (struct iovec){ .iov_base = (void *)d, .iov_len = len };
-	b->len += len;
-	return true;
-}
-
 /* Every byte before the sandbox's FIN reached the host: half-close. */
 static void sb_fin_take(struct gw *gw, struct flow *f, struct tcp_conn *c)
 {
@@ -1345,6 +1296,74 @@ static void hold(struct gw *gw, struct tcp_conn *c, uint32_t seq, const uint8_t 
 	if (gw_log_level >= LOG_DEBUG_)
 		gw_log(LOG_DEBUG_, "tcp ooo: seq %u rcv_nxt %u len %zu, %u held",
 		       seq - c->sb_isn, c->rcv_nxt - c->sb_isn, len, ooo_held(c->ooo));
+}
+
+/*
+ * In-order data from the sandbox waits in gw->tcp_out while a batch of
+ * frames is handled, and goes to the host socket in one sendmsg() with one
+ * ACK after it.  Per segment, the write and the ACK were two system calls,
+ * and writing the ACK ran the sandbox's own transmit path on our time: it
+ * sent its next segment from inside our write().
+ *
+ * The iovecs point into the frames, so the batch leaves before they are
+ * released (gw_input_done()), before another connection's data is
+ * batched, and before any other kind of segment of its own connection is
+ * handled (tcp4_input()).  What the socket does not take is held, as
+ * data beyond a gap is, and written when the socket has room: dropping it
+ * would leave the sandbox nothing to recover it by but its timeout, since
+ * no duplicate ACKs follow one ACK per batch.
+ */
+void tcp_out_flush(struct gw *gw)
+{
+	struct tcp_batch *b = &gw->tcp_out;
+	uint32_t idx = b->flow, seq;
+	unsigned int n = b->n, i;
+	struct tcp_conn *c;
+	size_t skip;
+	ssize_t took;
+
+	if (!n)
+		return;
+	b->n = 0;
+	took = host_writev(gw, idx, b->iov, n, b->len);
+	if (took < 0)
+		return;
+	c = conn_of(gw, idx);
+	seq = c->rcv_nxt;
+	skip = (size_t)took;
+	for (i = 0; i < n && (size_t)took < b->len; i++) {
+		if (skip >= b->iov[i].iov_len) {
+			skip -= b->iov[i].iov_len;
+			continue;
+		}
+		hold(gw, c, seq, (const uint8_t *)b->iov[i].iov_base + skip,
+		     b->iov[i].iov_len - skip, false);
+		seq += (uint32_t)(b->iov[i].iov_len - skip);
+		skip = 0;
+	}
+	send_ctl(gw, flow_get(gw, idx), c, F_ACK, c->snd_nxt);
+}
+
+/*
+ * Data at seq joins the batch if it continues the stream right after what
+ * is batched (or rcv_nxt) and nothing is held beyond a gap.  tcp4_input()
+ * has flushed a batch of another connection, or a full one.
+ */
+static bool tcp_out_add(struct gw *gw, uint32_t idx, uint32_t seq, const uint8_t *d,
+			size_t len)
+{
+	struct tcp_batch *b = &gw->tcp_out;
+	struct tcp_conn *c = conn_of(gw, idx);
+
+	if (has_held(c) || c->sb_fin || seq != c->rcv_nxt + (uint32_t)(b->n ? b->len : 0))
+		return false;
+	if (!b->n) {
+		b->flow = idx;
+		b->len = 0;
+	}
+	b->iov[b->n++] = (struct iovec){ .iov_base = (void *)d, .iov_len = len };
+	b->len += len;
+	return true;
 }
 
 /*

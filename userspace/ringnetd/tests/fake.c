@@ -112,6 +112,35 @@ void input(const uint8_t *f, size_t len)
 	free(c);
 }
 
+void input_batch(const uint8_t *const *frames, const size_t *lens, unsigned int n)
+{
+	uint8_t *copy[MAX_BATCH];
+	unsigned int i;
+
+	if (n > MAX_BATCH)
+		abort();
+	for (i = 0; i < n; i++) {
+		copy[i] = malloc(lens[i] ? lens[i] : 1);
+		memcpy(copy[i], frames[i], lens[i]);
+		gw_input(&gw, copy[i], lens[i]);
+	}
+	gw_input_done(&gw);
+	for (i = 0; i < n; i++)
+		free(copy[i]);
+	gw_flush(&gw);
+}
+
+int tests_done(const char *name)
+{
+	gw_fini(&gw);
+	if (failures) {
+		fprintf(stderr, "%s: %d check(s) failed\n", name, failures);
+		return 1;
+	}
+	printf("%s: all passed\n", name);
+	return 0;
+}
+
 /* vnet header, Ethernet to the gateway, IPv4 with a valid checksum. */
 size_t build_ip4(uint8_t *buf, uint8_t proto, uint32_t src, uint32_t dst,
 			const uint8_t *l4, size_t l4_len)

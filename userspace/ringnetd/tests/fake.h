@@ -45,6 +45,15 @@ extern const uint8_t sb_mac[6];
 void reset(unsigned int max_flows, unsigned int offloads);
 /* Feed one frame (vnet header first) and flush the replies. */
 void input(const uint8_t *f, size_t len);
+/*
+ * Feed n frames as main.c handles a batch: each in a buffer of its own,
+ * released only after gw_input_done(), so ASan sees any use of them after
+ * that; then flush the replies.
+ */
+#define MAX_BATCH 80
+void input_batch(const uint8_t *const *frames, const size_t *lens, unsigned int n);
+/* The end of a test program: its verdict printed, its exit status. */
+int tests_done(const char *name);
 /* vnet header, Ethernet to the gateway, IPv4 with a valid checksum. */
 size_t build_ip4(uint8_t *buf, uint8_t proto, uint32_t src, uint32_t dst,
 		 const uint8_t *l4, size_t l4_len);
