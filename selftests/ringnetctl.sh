@@ -142,6 +142,11 @@ ip_plugin()
 		>/dev/null || fail "offloads all: $($CTL show -j rn1 | jq -c '.[0].offloads')"
 	ip link del rn1
 	must_fail ip link add rn1 type ringnet mem-limit 1K
+	# ringnetctl's byte counts: no blank, no sign, "-1" is no 2^64 - 1.
+	must_fail ip link add rn1 type ringnet mem-limit " 8M"
+	must_fail ip link add rn1 type ringnet mem-limit +8M
+	out=$(ip link add rn1 type ringnet mem-limit -1 2>&1) && fail "accepted -1"
+	grep -q 'bad mem-limit "-1"' <<<"$out" || fail "mem-limit -1: $out"
 	ip link add rn1 type ringnet help 2>&1 | grep -q "mem-limit BYTES"
 }
 

@@ -3,7 +3,7 @@
 all: $(O)/ip/link_ringnet.so
 
 $(O)/ip/link_ringnet.so: $(srctree)/iproute2/link_ringnet.c \
-		$(srctree)/lib/ringnet_offloads.h \
+		$(srctree)/lib/ringnet_offloads.h $(srctree)/lib/ringnet_bytes.h \
 		$(srctree)/../kmod/uapi/linux/ringnet.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_CFLAGS) -I$(srctree)/lib $(SANITIZE_FLAGS) -fPIC -shared -o $@ $<

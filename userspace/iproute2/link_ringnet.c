@@ -12,7 +12,6 @@
  * Only the leading members of ip's struct link_util are used; they have kept
  * their order since plugins were introduced, and the rest stay zero.
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/ringnet.h>
 
+#include "ringnet_bytes.h"
 #include "ringnet_offloads.h"
 
 /* What we use of iproute2, as its executable exports it. */
@@ -63,27 +63,6 @@ static void usage(FILE *f)
 		"OFFLOAD := { csum | tso4 | tso6 | tso-ecn | uso }\n");
 }
 
-static int parse_bytes(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-	int shift = 0;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'K': case 'k': shift = 10; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'G': case 'g': shift = 30; end++; break;
-	}
-	if (*end || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
 static int ringnet_parse_opt(struct link_util *lu __attribute__((unused)), int argc, char **argv,
 			     struct nlmsghdr *n)
 {
@@ -101,8 +80,9 @@ static int ringnet_parse_opt(struct link_util *lu __attribute__((unused)), int a
 			return -1;
 		}
 		if (!strcmp(*argv, "mem-limit")) {
-			if (parse_bytes(argv[1], &v)) {
-				fprintf(stderr, "ringnet: bad mem-limit \"%s\"\n", argv[1]);
+			if (ringnet_bytes_parse(argv[1], &v)) {
+				fprintf(stderr, "ringnet: bad mem-limit \"%s\" (BYTES := NUMBER[K|M|G])\n",
+					argv[1]);
 				return -1;
 			}
 			addattr64(n, IPLINK_REQ_MAX, IFLA_RINGNET_MEM_LIMIT, v);

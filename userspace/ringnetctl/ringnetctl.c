@@ -16,6 +16,7 @@
 
 #include "dev.h"
 #include "ringnetctl.h"
+#include "ringnet_bytes.h"
 #include "ringnet_offloads.h"
 
 #ifndef RINGNETCTL_VERSION
@@ -158,28 +159,15 @@ bad:
 
 uint64_t parse_bytes(const char *keyword, const char *s)
 {
-	unsigned int shift = 0;
 	uint64_t value;
-	char *end;
+	int err = ringnet_bytes_parse(s, &value);
 
-	if (!parse_decimal(s, &value, &end))
-		goto bad;
-
-	switch (*end) {
-	case 'K': case 'k': shift = 10; break;
-	case 'M': case 'm': shift = 20; break;
-	case 'G': case 'g': shift = 30; break;
-	case '\0': break;
-	default: goto bad;
-	}
-	if (shift && *++end)
-		goto bad;
-	if (value > UINT64_MAX >> shift)
+	if (err == -ERANGE)
 		usage_error("invalid %s '%s': too large", keyword, s);
-	return value << shift;
-bad:
-	usage_error("invalid %s '%s' (bytes, with an optional K, M or G"
-		    " suffix)", keyword, s);
+	if (err)
+		usage_error("invalid %s '%s' (bytes, with an optional K, M or G"
+			    " suffix)", keyword, s);
+	return value;
 }
 
 uint64_t parse_offloads(const char *s)

@@ -15,6 +15,7 @@
 
 #include "../dev.h"
 #include "../json.h"
+#include "ringnet_bytes.h"
 #include "ringnet_offloads.h"
 
 static int failures;
@@ -265,6 +266,29 @@ static void test_offloads(void)
 	CHECK(ringnet_offloads_parse("", &mask, &bad, &bad_len) < 0 && bad_len == 0);
 }
 
+static void test_bytes(void)
+{
+	uint64_t v;
+
+	CHECK(ringnet_bytes_parse("0", &v) == 0 && v == 0);
+	CHECK(ringnet_bytes_parse("8M", &v) == 0 && v == 8ULL << 20);
+	CHECK(ringnet_bytes_parse("16g", &v) == 0 && v == 16ULL << 30);
+	CHECK(ringnet_bytes_parse("1536k", &v) == 0 && v == 1536ULL << 10);
+	CHECK(ringnet_bytes_parse("18446744073709551615", &v) == 0 && v == UINT64_MAX);
+	CHECK(ringnet_bytes_parse("18446744073709551616", &v) == -ERANGE);
+	CHECK(ringnet_bytes_parse("17179869184G", &v) == -ERANGE);	/* 2^64 */
+	CHECK(ringnet_bytes_parse("17179869183G", &v) == 0 && v == UINT64_MAX - (1ULL << 30) + 1);
+	/* What strtoull() alone would take. */
+	CHECK(ringnet_bytes_parse("-1", &v) == -EINVAL);
+	CHECK(ringnet_bytes_parse(" 8M", &v) == -EINVAL);
+	CHECK(ringnet_bytes_parse("+8", &v) == -EINVAL);
+	CHECK(ringnet_bytes_parse("0x10", &v) == -EINVAL);
+	CHECK(ringnet_bytes_parse("8MB", &v) == -EINVAL);
+	CHECK(ringnet_bytes_parse("8 M", &v) == -EINVAL);
+	CHECK(ringnet_bytes_parse("M", &v) == -EINVAL);
+	CHECK(ringnet_bytes_parse("", &v) == -EINVAL);
+}
+
 static void test_sizes(void)
 {
 	char buf[32];
@@ -306,6 +330,7 @@ int main(int argc, char **argv)
 	test_malformed();
 	test_offloads();
 	test_sizes();
+	test_bytes();
 
 	if (failures) {
 		fprintf(stderr, "test-dev: %d failure(s)\n", failures);
