@@ -69,6 +69,7 @@ static int ringnet_parse_opt(struct link_util *lu __attribute__((unused)), int a
 	const char *bad;
 	size_t bad_len;
 	uint64_t v;
+	int err;
 
 	for (; argc > 0; argc--, argv++) {
 		if (!strcmp(*argv, "help")) {
@@ -80,9 +81,10 @@ static int ringnet_parse_opt(struct link_util *lu __attribute__((unused)), int a
 			return -1;
 		}
 		if (!strcmp(*argv, "mem-limit")) {
-			if (ringnet_bytes_parse(argv[1], &v)) {
-				fprintf(stderr, "ringnet: bad mem-limit \"%s\" (BYTES := NUMBER[K|M|G])\n",
-					argv[1]);
+			err = ringnet_bytes_parse(argv[1], &v);
+			if (err) {
+				fprintf(stderr, "ringnet: bad mem-limit \"%s\": %s\n", argv[1],
+					err == -ERANGE ? "too large" : "BYTES := NUMBER[K|M|G]");
 				return -1;
 			}
 			addattr64(n, IPLINK_REQ_MAX, IFLA_RINGNET_MEM_LIMIT, v);

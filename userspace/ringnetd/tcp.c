@@ -1331,7 +1331,8 @@ void tcp_out_flush(struct gw *gw)
 	c = conn_of(gw, idx);
 	seq = c->rcv_nxt;
 	skip = (size_t)took;
-	for (i = 0; i < n && (size_t)took < b->len; i++) {
+	/* Whatever lies past the bytes it took: none if it took them all. */
+	for (i = 0; i < n; i++) {
 		if (skip >= b->iov[i].iov_len) {
 			skip -= b->iov[i].iov_len;
 			continue;
