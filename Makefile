@@ -81,13 +81,15 @@ unit: userspace
 	$(MAKE) -C userspace O=$(BUILD)/userspace check
 	$(MAKE) -C userspace O=$(BUILD)/userspace SANITIZE=1 check
 
-# Tests that need no module run natively: ringnetd and ringnet-run over TAP.
+# Tests that need no module run natively: ringnetd and ringnet-run over TAP,
+# and `make bench` itself (--quick --native-only: its JSON, not its figures).
 native: userspace
 	RINGNET_BUILD=$(BUILD) selftests/gateway.sh
 	RINGNET_BUILD=$(BUILD) selftests/ports.sh
 	RINGNET_BUILD=$(BUILD) selftests/icmp-errors.sh
 	RINGNET_BUILD=$(BUILD) selftests/run-tap.sh
 	RINGNET_BUILD=$(BUILD) selftests/ringnetd-log.sh
+	RINGNET_BUILD=$(BUILD) scripts/bench-smoke
 
 vmtest: all
 	scripts/vmtest
