@@ -37,6 +37,14 @@ time_t gw_now(void)
 	return ts.tv_sec;
 }
 
+uint64_t gw_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 int gw_init(struct gw *gw, const struct gw_config *cfg, struct frame_source *src)
 {
 	unsigned int i;

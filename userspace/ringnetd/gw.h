@@ -96,6 +96,7 @@
 	X(tcp_timeouts,		"TCP: connections closed by a timeout")	\
 	X(tcp_bytes_to_host,	"TCP: payload bytes written to host sockets") \
 	X(tcp_bytes_from_host,	"TCP: payload bytes acked by the sandbox") \
+	X(tcp_stop_held_lost,	"TCP: bytes held beyond a gap when the stop's bound ran out") \
 	X(icmp_bad,		"ICMP: short or bad checksum")		\
 	X(icmp_ignored,		"ICMP: types other than echo request")	\
 	X(icmp_echo_local,	"ICMP: echo to gateway or DNS answered")	\
@@ -267,6 +268,8 @@ void gw_flush(struct gw *gw);
 /* Build the next frames in buffers the source lends, if it does. */
 void gw_out_lend(struct gw *gw);
 time_t gw_now(void);
+/* Monotonic milliseconds. */
+uint64_t gw_now_ms(void);
 void gw_stats_print(struct gw *gw, int fd);
 
 /* eth.c */
@@ -369,6 +372,10 @@ void tcp_print_states(struct gw *gw, int fd);
 /* Retransmissions, probes, timeouts: call every TCP_TICK_MS. */
 void tcp_timer(struct gw *gw);
 #define TCP_TICK_MS	100
+/* Stopping: does any connection hold sandbox data the host has not got? */
+bool tcp_holding(struct gw *gw);
+/* Exit: RST to the sandbox, FIN after the queued data to the host. */
+void tcp_stop(struct gw *gw);
 /* A connection accepted on a published port: opened toward the sandbox's
  * guest_port from peer_addr:peer_port.  Takes fd, whatever happens. */
 void tcp_conn_inbound(struct gw *gw, int fd, uint32_t peer_addr, uint16_t peer_port,

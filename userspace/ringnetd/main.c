@@ -14,7 +14,7 @@
  *	                                                   flow into the sandbox
  *	timer (100 ms)      ->  TCP retransmissions and timeouts; each
  *	                        second, idle UDP/ICMP flows closed
- *	signal              ->  clean exit
+ *	signal              ->  stop: see stop_done()
  *
  * Frames for the sandbox are queued while an event is handled and sent in
  * one batch after it (gw_flush()).
@@ -399,6 +399,16 @@ static int ep_add(int epfd, int fd, uint32_t events, uint64_t ref)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/*
+ * After SIGTERM or SIGINT the loop runs on, for at most STOP_MS, until
+ * nothing the sandbox has sent is left with us alone: the frames it has
+ * queued are read, and data held beyond a gap waits for the sandbox to
+ * fill the gap (it still counts that data as unacknowledged, so it
+ * retransmits).  Then tcp_stop() closes every connection.  A second
+ * signal stops at once.
+ */
+#define STOP_MS 2000
+
 /* Returns false when the source is gone. */
 static bool source_event(struct gw *gw, uint32_t events)
 {
@@ -430,7 +440,8 @@ int main(int argc, char **argv)
 	unsigned int ticks_left = 1000 / TCP_TICK_MS;
 	sigset_t sigs;
 	int sfd, tfd, stfd = -1, n, i, ret = 0, err;
-	bool running = true;
+	bool running = true, stopping = false, source_gone = false;
+	uint64_t stop_by = 0;
 
 	gw_config_defaults(&cfg);
 	parse_args(argc, argv, &cfg, &o);
@@ -500,7 +511,7 @@ int main(int argc, char **argv)
 	}
 
 	while (running) {
-		n = epoll_wait(gw.epfd, ev, 64, -1);
+		n = epoll_wait(gw.epfd, ev, 64, stopping ? TCP_TICK_MS : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -517,14 +528,21 @@ int main(int argc, char **argv)
 					gw_log(LOG_ERR_, "%s: device gone", o.dev);
 					ret = 1;
 					running = false;
+					source_gone = true;
 				}
 				break;
 			case EP_SIGNAL: {
 				struct signalfd_siginfo si;
 
-				if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-					gw_log(LOG_INFO_, "signal %u: exiting", si.ssi_signo);
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					break;
+				if (stopping) {
+					gw_log(LOG_INFO_, "signal %u: exiting now", si.ssi_signo);
 					running = false;
+				} else {
+					gw_log(LOG_INFO_, "signal %u: stopping", si.ssi_signo);
+					stopping = true;
+					stop_by = gw_now_ms() + STOP_MS;
 				}
 				break;
 			}
@@ -561,6 +579,15 @@ int main(int argc, char **argv)
 			}
 			gw_flush(&gw);
 		}
+		if (running && stopping) {
+			/* Whatever the sandbox has queued for us. */
+			source_event(&gw, 0);
+			running = tcp_holding(&gw) && gw_now_ms() < stop_by;
+		}
+	}
+	if (!source_gone) {
+		tcp_stop(&gw);
+		gw_flush(&gw);
 	}
 
 out:

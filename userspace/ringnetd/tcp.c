@@ -154,14 +154,6 @@ static uint64_t isn_state;	/* new_isn() */
 #define SEQ_GT(a, b)	((int32_t)((a) - (b)) > 0)
 #define SEQ_GE(a, b)	((int32_t)((a) - (b)) >= 0)
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int tcp_init(struct gw *gw)
 {
 	int fd, zero = 0;
@@ -170,7 +162,7 @@ int tcp_init(struct gw *gw)
 	if (!gw->tcp)
 		return -ENOMEM;
 	if (getrandom(&isn_state, sizeof(isn_state), GRND_NONBLOCK) != sizeof(isn_state))
-		isn_state ^= now_ms() * 0x9e3779b97f4a7c15ULL;
+		isn_state ^= gw_now_ms() * 0x9e3779b97f4a7c15ULL;
 	if (tcp_peek_off_mode < 0) {
 		/* Older kernels: EINVAL or EOPNOTSUPP on a TCP socket. */
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -685,7 +677,7 @@ fin:
 		if (SEQ_GT(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;
 	}
-	arm_rto(c, now_ms());
+	arm_rto(c, gw_now_ms());
 }
 
 /* Send everything from snd_una again. */
@@ -890,7 +882,7 @@ static void connected(struct gw *gw, uint32_t idx)
 	c->snd_nxt = c->iss + 1;
 	c->snd_max = c->snd_nxt;
 	send_ctl(gw, f, c, F_SYN | F_ACK, c->iss);
-	c->last_ms = now_ms();
+	c->last_ms = gw_now_ms();
 	c->rto_at = c->last_ms + c->rto_ms;
 }
 
@@ -990,7 +982,7 @@ static void new_conn(struct gw *gw, const struct ip4_pkt *p, const struct flow_k
 		mss = (uint16_t)(gw->cfg.mtu - IP4_HDR_LEN - TCP_HDR_LEN);
 	c->mss = mss;
 	c->rto_ms = RTO_INIT_MS;
-	c->start_ms = c->last_ms = now_ms();
+	c->start_ms = c->last_ms = gw_now_ms();
 
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || flow_set_fd_ev(gw, idx, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0) {
@@ -1065,7 +1057,7 @@ void tcp_conn_inbound(struct gw *gw, int fd, uint32_t peer_addr, uint16_t peer_p
 	c->sack_ok = true;		/* the same */
 	c->mss = mss_clamp(gw, 65535);
 	c->rto_ms = RTO_INIT_MS;
-	c->start_ms = c->last_ms = now_ms();
+	c->start_ms = c->last_ms = gw_now_ms();
 	/* The client's data waits in the socket until the handshake is done. */
 	if (flow_set_fd_ev(gw, idx, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0) {
 		gw->stats.flows_socket_err++;
@@ -1143,7 +1135,7 @@ static void syn_sent_input(struct gw *gw, uint32_t idx, const struct ip4_pkt *p,
 	c->rto_at = 0;
 	c->retries = 0;
 	c->rto_ms = RTO_INIT_MS;
-	c->last_ms = now_ms();
+	c->last_ms = gw_now_ms();
 	gw->stats.port_connected++;
 	send_ctl(gw, f, c, F_ACK, c->snd_nxt);
 	tcp_push(gw, idx);	/* what the client sent meanwhile, and its FIN */
@@ -1214,7 +1206,7 @@ static ssize_t host_writev(struct gw *gw, uint32_t idx, struct iovec *iov,
 	c->rcv_nxt += (uint32_t)n;
 	gw->stats.tcp_bytes_to_host += (uint64_t)n;
 	if (n)
-		c->last_ms = now_ms();
+		c->last_ms = gw_now_ms();
 	return n;
 }
 
@@ -1235,7 +1227,7 @@ static void sb_fin_take(struct gw *gw, struct flow *f, struct tcp_conn *c)
 {
 	c->rcv_nxt++;
 	c->sb_fin = true;
-	c->last_ms = now_ms();
+	c->last_ms = gw_now_ms();
 	shutdown(f->fd, SHUT_WR);
 	ooo_free(gw, &c->ooo);	/* nothing can follow a FIN */
 }
@@ -1579,7 +1571,7 @@ void tcp4_input(struct gw *gw, const struct ip4_pkt *p)
 		c->retries = 0;
 		c->rto_ms = RTO_INIT_MS;
 		c->rto_at = 0;
-		c->last_ms = now_ms();
+		c->last_ms = gw_now_ms();
 		if (c->recovering && SEQ_LT(ack, c->recover)) {
 			/* A partial ACK: the next hole starts here. */
 			nsack = c->sack_ok ? parse_sack(c, l4 + TCP_HDR_LEN, doff - TCP_HDR_LEN,
@@ -1710,7 +1702,7 @@ void tcp_print_states(struct gw *gw, int fd)
 
 void tcp_timer(struct gw *gw)
 {
-	uint64_t now = now_ms();
+	uint64_t now = gw_now_ms();
 	struct tcp_conn *c;
 	struct flow *f;
 	uint32_t i;
@@ -1767,5 +1759,59 @@ void tcp_timer(struct gw *gw)
 			c->room_asked = 0;
 			window_update(gw, f, c);
 		}
+	}
+}
+
+/*
+ * Stopping: data the sandbox sent that we hold ourselves (beyond a gap,
+ * or past a short write) has not reached the host yet, and the sandbox
+ * still counts it as unacknowledged, so it may yet fill the gap.
+ */
+bool tcp_holding(struct gw *gw)
+{
+	struct flow *f;
+	uint32_t i;
+
+	for (i = 0; gw->tcp && i < gw->cfg.max_flows; i++) {
+		f = flow_get(gw, i);
+		if (f && f->kind == FLOW_TCP && has_held(conn_of(gw, i)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The last step before exit.  The sandbox's side of each connection gets
+ * an RST: nothing will answer it from now on.  The host's side gets a FIN
+ * after whatever its send queue still holds, which the kernel delivers
+ * after we are gone.  close() sends an RST instead, and throws that queue
+ * away, when received data was left unread, and we leave the host's data
+ * in the receive queue until the sandbox acknowledges it: so it is
+ * discarded first.
+ */
+void tcp_stop(struct gw *gw)
+{
+	struct tcp_conn *c;
+	struct flow *f;
+	uint32_t i;
+
+	for (i = 0; gw->tcp && i < gw->cfg.max_flows; i++) {
+		f = flow_get(gw, i);
+		if (!f || f->kind != FLOW_TCP)
+			continue;
+		c = conn_of(gw, i);
+		if (has_held(c)) {
+			gw->stats.tcp_stop_held_lost += ooo_held(c->ooo);
+			gw_log(LOG_WARN_, "tcp: %u bytes held beyond a gap lost on exit",
+			       ooo_held(c->ooo));
+		}
+		if (c->state == TS_CONNECTING)
+			c->rcv_nxt = c->sb_isn + 1;
+		send_ctl(gw, f, c, F_RST | F_ACK, c->state == TS_CONNECTING ? 0 : c->snd_nxt);
+		gw->stats.tcp_rst_to_sb++;
+		if (f->fd >= 0)
+			while (recv(f->fd, NULL, INT32_MAX, MSG_TRUNC | MSG_DONTWAIT) > 0)
+				;
+		conn_close(gw, i, false);
 	}
 }

@@ -1516,6 +1516,55 @@ static void test_data_batch_short(void)
 	close(c.lfd);
 }
 
+/*
+ * Stopping (SIGTERM): data held beyond a gap keeps tcp_holding() true
+ * until the gap fills; then tcp_stop() resets the sandbox's side, and the
+ * host peer reads everything the sandbox sent, then EOF: not a reset,
+ * although the host's own data was still unread in our socket (close()
+ * would have answered that with an RST, dropping what was queued).
+ */
+static void test_stop(void)
+{
+	static uint8_t data[3000], reply[3000], got[4000];
+	const uint8_t *t;
+	struct conn c;
+	size_t plen, i;
+	ssize_t n, total = 0;
+
+	tcp_peek_off_mode = 1;
+	reset(16, 0);
+	open_conn_opts(&c, 40500, 1460, true);
+	recv_timeout(c.afd);
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	/* The host peer's data: peeked toward the sandbox, never acked. */
+	CHECK(send(c.afd, reply, sizeof(reply), 0) == (ssize_t)sizeof(reply));
+	pump(50);
+	CHECK(inq(&c) == (int)sizeof(reply));
+	seg(&c, F_ACK, data, 1000);
+	seg_at(&c, 1000, F_ACK, data + 2000, 1000);
+	CHECK(tcp_holding(&gw));
+	seg(&c, F_ACK, data + 1000, 1000);
+	CHECK(!tcp_holding(&gw));
+	c.seq += 1000;
+
+	n_sent = 0;
+	tcp_stop(&gw);
+	gw_flush(&gw);
+	CHECK(n_sent == 1);
+	if (n_sent == 1) {
+		t = sent_tcp(0, &plen);
+		CHECK(t[13] == (F_RST | F_ACK) && plen == 0);
+	}
+	CHECK(flow_count(&gw) == 0);
+	while ((n = recv(c.afd, got + total, sizeof(got) - (size_t)total, 0)) > 0)
+		total += n;
+	CHECK(n == 0);		/* EOF, not ECONNRESET */
+	CHECK(total == (ssize_t)sizeof(data) && !memcmp(got, data, sizeof(data)));
+	close(c.afd);
+	close(c.lfd);
+}
+
 int main(void)
 {
 	test_data(1);
@@ -1531,6 +1580,7 @@ int main(void)
 	test_data_batch();
 	test_data_batch_short();
 	test_rst();
+	test_stop();
 	test_table_full();
 	test_malformed();
 	test_dns_tcp();
