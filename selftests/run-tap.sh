@@ -57,6 +57,17 @@ exit_status()
 	[ $rc = 127 ] || fail "a missing command came back as $rc"
 }
 
+# A shell as CMD waits for its background jobs: CMD must not inherit
+# ringnet-run's blocked SIGCHLD (dash's wait then never returned).
+background_jobs()
+{
+	local out
+	topology
+	out=$(timeout 60 ip netns exec "$(ns host)" "$RUN" --backend tap -- \
+		sh -c 'sleep 0.1 & sleep 0.2 & wait; echo waited')
+	[ "$out" = waited ] || fail "got '$out'"
+}
+
 sandbox_net()
 {
 	local out
@@ -158,6 +169,7 @@ trap 'rm -f "$TMPD_U"' EXIT
 tap_run \
 	bad_usage	"ringnet-run: bad command lines exit 2 with a message" \
 	exit_status	"ringnet-run: CMD's exit status, 128+signal, 127 if not found" \
+	background_jobs	"ringnet-run: a shell as CMD sees its background jobs end" \
 	sandbox_net	"ringnet-run: CMD has 10.0.2.100, a default route, pings the gateway" \
 	udp_echo	"ringnet-run: UDP echo outside and, mapped, on host loopback" \
 	cleanup_after	"ringnet-run: no ringnetd and no sandbox namespace left after" \

@@ -297,10 +297,16 @@ static void lo_up(void)
 	close(s);
 }
 
-/* A child starts with our signals as they were before we blocked some. */
+/*
+ * A child starts with our signals as they were before we blocked some:
+ * SIGCHLD too, or a shell as CMD would never see its jobs end.
+ */
 static void child_signals(void)
 {
-	sigprocmask(SIG_UNBLOCK, &fwd_sigs, NULL);
+	sigset_t s = fwd_sigs;
+
+	sigaddset(&s, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
 	signal(SIGCHLD, SIG_DFL);
 }
 
