@@ -116,7 +116,8 @@ tmpd_cleanup()
 {
 	local p
 	for p in "$TMPD"/*.pid; do
-		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+		# It may have ended by itself: that is no failure.
+		[ -f "$p" ] && { kill "$(cat "$p")" 2>/dev/null || true; }
 	done
 	rm -rf "$TMPD"
 }
