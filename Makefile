@@ -88,6 +88,7 @@ native: userspace
 	RINGNET_BUILD=$(BUILD) selftests/ports.sh
 	RINGNET_BUILD=$(BUILD) selftests/icmp-errors.sh
 	RINGNET_BUILD=$(BUILD) selftests/run-tap.sh
+	RINGNET_BUILD=$(BUILD) selftests/run-linger.sh
 	RINGNET_BUILD=$(BUILD) selftests/ringnetd-log.sh
 	RINGNET_BUILD=$(BUILD) scripts/bench-smoke
 

@@ -11,15 +11,27 @@
  *      gid mapped to root in it, so that everything below needs no
  *      privilege on the host.  We stay in the original network namespace.
  *   2. A child ("sandbox") unshares the network namespace, brings lo up,
- *      says so on a pipe and waits on another one before exec'ing CMD.
+ *      hands us a sock_diag socket of that namespace (so we can still
+ *      look inside once CMD is gone) and waits on a pipe before exec'ing
+ *      CMD.
  *   3. ringnetd, in the original network namespace, is pointed at the
  *      child's /proc/PID/ns/net with --config-net: it makes or opens the
  *      device there and configures address, route and MTU.
  *   4. Once the default route shows up in the child's namespace, the child
  *      is let go.  Its exit status becomes ours (128+N when killed by
  *      signal N); INT, TERM, HUP and QUIT are forwarded to it.
- *   5. ringnetd gets SIGTERM and is reaped.  The namespace goes away with
- *      its last process.
+ *   5. CMD has exited, but its kernel may still hold what it wrote:
+ *      close() hands a socket's unsent data and its FIN to the kernel,
+ *      which delivers them after the program is gone.  So the gateway
+ *      stays until no TCP socket in the namespace has data or a FIN
+ *      the gateway has not acknowledged (--linger bounds the wait; a
+ *      signal cuts it short).  The gateway only acknowledges what it
+ *      has written to host sockets, so by then every byte is on the
+ *      host.
+ *   6. ringnetd gets SIGTERM (it reads what the sandbox still queued,
+ *      sends an RST into the sandbox and a FIN after the queued data to
+ *      the host for every connection left) and is reaped.  The namespace
+ *      goes away with its last socket.
  *
  * Exit status of our own: 2 for a bad command line (also when ringnetd
  * rejects the options it was given), 125 when the sandbox cannot be set up,
@@ -44,6 +56,11 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 
 #define EXIT_USAGE	2
 #define EXIT_SETUP	125
@@ -52,13 +69,18 @@
 
 /* ringnetd normally has the route in place within a few milliseconds. */
 #define DEFAULT_TIMEOUT_S	10
+/* As long as the kernel itself keeps an orphaned socket in FIN-WAIT-2
+ * (net.ipv4.tcp_fin_timeout). */
+#define DEFAULT_LINGER_S	60
 #define POLL_MS			20
-#define GW_STOP_MS		3000
+/* ringnetd's own stop takes up to 2 s (STOP_MS in its main.c). */
+#define GW_STOP_MS		5000
 
 struct run_opts {
 	const char *backend;
 	const char *dev;
 	unsigned int timeout_s;
+	unsigned int linger_s;
 	char **gw_args;		/* passed to ringnetd unchanged */
 	int n_gw_args;
 	char **cmd;
@@ -87,6 +109,10 @@ static void usage(FILE *f)
 "                              /dev/net/ringnet exists, else tap)\n"
 "  -d, --dev DEV               its name (default: rn0 / tap0)\n"
 "      --timeout SECONDS       wait this long for the network (%d)\n"
+"      --linger SECONDS        after CMD exits, keep the network this long\n"
+"                              at most, until the sandbox's connections\n"
+"                              have delivered what CMD wrote (%d; 0: stop\n"
+"                              at once)\n"
 "  -h, --help\n"
 "\n"
 "Every other option before \"--\" goes to ringnetd, which is found next to\n"
@@ -98,7 +124,7 @@ static void usage(FILE *f)
 "\n"
 "Exit status: CMD's, 128+N if it was killed by signal N; 2 on a bad\n"
 "command line, 125 if the sandbox cannot be set up.\n",
-		DEFAULT_TIMEOUT_S);
+		DEFAULT_TIMEOUT_S, DEFAULT_LINGER_S);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
@@ -140,6 +166,18 @@ static bool opt_value(char **argv, int end, int *i, const char *lng, const char 
 	return true;
 }
 
+static unsigned int parse_seconds(const char *opt, const char *v, unsigned long min)
+{
+	char *e;
+	unsigned long t;
+
+	errno = 0;
+	t = strtoul(v, &e, 10);
+	if (errno || !*v || *e || *v == '-' || t < min || t > 3600)
+		bad_usage("%s: '%s' is not a number from %lu to 3600", opt, v, min);
+	return (unsigned int)t;
+}
+
 static void parse_args(int argc, char **argv, struct run_opts *o)
 {
 	const char *v;
@@ -176,14 +214,9 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 				bad_usage("--dev: '%s' is not a device name", v);
 			o->dev = v;
 		} else if (opt_value(argv, end, &i, "--timeout", "", &v)) {
-			char *e;
-			unsigned long t;
-
-			errno = 0;
-			t = strtoul(v, &e, 10);
-			if (errno || !*v || *e || *v == '-' || t < 1 || t > 3600)
-				bad_usage("--timeout: '%s' is not a number from 1 to 3600", v);
-			o->timeout_s = (unsigned int)t;
+			o->timeout_s = parse_seconds("--timeout", v, 1);
+		} else if (opt_value(argv, end, &i, "--linger", "", &v)) {
+			o->linger_s = parse_seconds("--linger", v, 0);
 		} else if (!strcmp(argv[i], "--netns") || !strncmp(argv[i], "--netns=", 8) ||
 			   !strncmp(argv[i], "-n", 2)) {
 			bad_usage("%s: the namespace is ringnet-run's own", argv[i]);
@@ -311,6 +344,52 @@ static void child_signals(void)
 }
 
 /*
+ * One byte on @sock, with @fd attached unless it is negative: the sandbox's
+ * sock_diag socket, which only a process inside its namespace can open.
+ */
+static int send_ready(int sock, int fd)
+{
+	char c = 0, cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (fd >= 0) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* The byte send_ready() sent: the descriptor, -1 if none came; -2: EOF. */
+static int recv_ready(int sock)
+{
+	char c, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	int fd = -1;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return -2;
+	cm = CMSG_FIRSTHDR(&mh);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/*
  * The sandbox: a new network namespace, then CMD once we are told the
  * network is up (a byte on @go); EOF on @go means give up.
  */
@@ -319,6 +398,7 @@ static void __attribute__((noreturn)) sandbox_child(pid_t parent, int ready, int
 {
 	char c = 0;
 	ssize_t n;
+	int diag;
 
 	/* Nothing of the sandbox may outlive ringnet-run, even on SIGKILL. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -330,9 +410,12 @@ static void __attribute__((noreturn)) sandbox_child(pid_t parent, int ready, int
 		_exit(EXIT_SETUP);
 	}
 	lo_up();
-	if (write(ready, &c, 1) != 1)
+	diag = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (send_ready(ready, diag))
 		_exit(EXIT_SETUP);
 	close(ready);
+	if (diag >= 0)
+		close(diag);
 	do
 		n = read(go, &c, 1);
 	while (n < 0 && errno == EINTR);
@@ -453,6 +536,85 @@ static void stop_ringnetd(pid_t pid)
 	}
 }
 
+/*
+ * Is this socket's data or FIN still waiting for the gateway's
+ * acknowledgement?  The gateway acknowledges only what it wrote to host
+ * sockets, so once no socket is, all of it is on the host.  For TCP,
+ * idiag_wqueue is what was written but not acknowledged (write_seq -
+ * snd_una, a FIN included).
+ */
+static bool in_flight(const struct inet_diag_msg *m)
+{
+	switch (m->idiag_state) {
+	case TCP_FIN_WAIT1:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return true;
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+		return m->idiag_wqueue > 0;
+	default:
+		return false;
+	}
+}
+
+#define DIAG_STATES ((1U << TCP_ESTABLISHED) | (1U << TCP_CLOSE_WAIT) | \
+		     (1U << TCP_FIN_WAIT1) | (1U << TCP_CLOSING) | (1U << TCP_LAST_ACK))
+
+/* How many of the sandbox's TCP sockets are in flight; -errno on failure. */
+static int tcp_in_flight(int diag)
+{
+	static const uint8_t families[] = { AF_INET, AF_INET6 };
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 req;
+	} msg;
+	union {
+		char buf[32768];
+		struct nlmsghdr align;
+	} u;
+	struct nlmsghdr *h;
+	unsigned int i;
+	int busy = 0;
+	size_t left;
+	ssize_t n;
+
+	for (i = 0; i < sizeof(families); i++) {
+		memset(&msg, 0, sizeof(msg));
+		msg.nlh.nlmsg_len = sizeof(msg);
+		msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+		msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		msg.req.sdiag_family = families[i];
+		msg.req.sdiag_protocol = IPPROTO_TCP;
+		msg.req.idiag_states = DIAG_STATES;
+		if (send(diag, &msg, sizeof(msg), 0) < 0)
+			return -errno;
+		for (;;) {
+			n = recv(diag, u.buf, sizeof(u.buf), 0);
+			if (n < 0)
+				return -errno;
+			if (!n)
+				return -EPROTO;
+			left = (size_t)n;
+			for (h = &u.align; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+				if (h->nlmsg_type == NLMSG_DONE)
+					goto next_family;
+				if (h->nlmsg_type == NLMSG_ERROR) {
+					const struct nlmsgerr *e = NLMSG_DATA(h);
+
+					return e->error ? e->error : -EPROTO;
+				}
+				if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY &&
+				    h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg)) &&
+				    in_flight(NLMSG_DATA(h)))
+					busy++;
+			}
+		}
+next_family:;
+	}
+	return busy;
+}
+
 /* The signal read from @sfd if it is one to forward, else 0. */
 static int read_signal(int sfd)
 {
@@ -463,12 +625,53 @@ static int read_signal(int sfd)
 	return sigismember(&fwd_sigs, (int)si.ssi_signo) == 1 ? (int)si.ssi_signo : 0;
 }
 
+/*
+ * CMD has exited; its connections may not have (see step 5 at the top).
+ * Wait for them, at most @linger_s seconds.  A signal to forward means
+ * "stop now"; so does ringnetd ending (*gw is then -1).
+ */
+static void linger(int diag, unsigned int linger_s, int sfd, pid_t *gw)
+{
+	long deadline = now_ms() + linger_s * 1000L;
+	int busy, status;
+
+	if (diag < 0) {
+		err_msg("no sock_diag socket in the sandbox: not waiting for its connections");
+		return;
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+
+		busy = tcp_in_flight(diag);
+		if (busy < 0) {
+			err_msg("cannot see the sandbox's connections (sock_diag: %s): "
+				"not waiting for them", strerror(-busy));
+			return;
+		}
+		if (!busy)
+			return;
+		if (now_ms() >= deadline) {
+			err_msg("%d connection%s of the sandbox still had data or a FIN "
+				"in flight after --linger %u s: stopping", busy,
+				busy == 1 ? "" : "s", linger_s);
+			return;
+		}
+		if (waitpid(*gw, &status, WNOHANG) == *gw) {
+			*gw = -1;
+			return;
+		}
+		if (poll(&pfd, 1, POLL_MS) > 0 && read_signal(sfd))
+			return;
+	}
+}
+
 int main(int argc, char **argv)
 {
-	struct run_opts o = { .timeout_s = DEFAULT_TIMEOUT_S };
+	struct run_opts o = { .timeout_s = DEFAULT_TIMEOUT_S, .linger_s = DEFAULT_LINGER_S };
 	char gw_path[PATH_MAX];
-	int ready[2], go[2], sfd, status, sig, ret = EXIT_SETUP;
+	int ready[2], go[2], sfd, status, sig, diag, ret = EXIT_SETUP;
 	pid_t self, sandbox, gw = -1;
+	bool interrupted = false;
 	sigset_t mask;
 	long deadline;
 	char c;
@@ -497,7 +700,8 @@ int main(int argc, char **argv)
 		return EXIT_SETUP;
 	}
 
-	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC)) {
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ready) ||
+	    pipe2(go, O_CLOEXEC)) {
 		err_msg("pipe: %s", strerror(errno));
 		return EXIT_SETUP;
 	}
@@ -517,7 +721,8 @@ int main(int argc, char **argv)
 	close(go[0]);
 
 	/* The namespace must exist before ringnetd looks for it. */
-	if (read(ready[0], &c, 1) != 1) {
+	diag = recv_ready(ready[0]);
+	if (diag == -2) {
 		waitpid(sandbox, &status, 0);
 		err_msg("the sandbox could not be set up");
 		return EXIT_SETUP;
@@ -584,11 +789,16 @@ int main(int argc, char **argv)
 		}
 		if (poll(&pfd, 1, -1) > 0) {
 			sig = read_signal(sfd);
-			if (sig)
+			if (sig) {
 				kill(sandbox, sig);
+				interrupted = true;
+			}
 		}
 	}
 	ret = exit_code(status);
+	/* A Ctrl-C or a SIGTERM means "stop", for the network too. */
+	if (o.linger_s && gw > 0 && !interrupted)
+		linger(diag, o.linger_s, sfd, &gw);
 	stop_ringnetd(gw);
 	return ret;
 
