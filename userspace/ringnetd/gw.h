@@ -96,7 +96,7 @@
 	X(tcp_timeouts,		"TCP: connections closed by a timeout")	\
 	X(tcp_bytes_to_host,	"TCP: payload bytes written to host sockets") \
 	X(tcp_bytes_from_host,	"TCP: payload bytes acked by the sandbox") \
-	X(tcp_stop_held_lost,	"TCP: bytes held beyond a gap when the stop's bound ran out") \
+	X(tcp_stop_held_lost,	"TCP: bytes held for the host when the stop's bound ran out") \
 	X(icmp_bad,		"ICMP: short or bad checksum")		\
 	X(icmp_ignored,		"ICMP: types other than echo request")	\
 	X(icmp_echo_local,	"ICMP: echo to gateway or DNS answered")	\

@@ -1802,7 +1802,8 @@ void tcp_stop(struct gw *gw)
 		c = conn_of(gw, i);
 		if (has_held(c)) {
 			gw->stats.tcp_stop_held_lost += ooo_held(c->ooo);
-			gw_log(LOG_WARN_, "tcp: %u bytes held beyond a gap lost on exit",
+			gw_log(LOG_WARN_, "tcp: %u bytes the host socket had not taken "
+			       "(beyond a gap or past a full socket) dropped on exit",
 			       ooo_held(c->ooo));
 		}
 		if (c->state == TS_CONNECTING)
