@@ -73,8 +73,8 @@
  * (net.ipv4.tcp_fin_timeout). */
 #define DEFAULT_LINGER_S	60
 #define POLL_MS			20
-/* ringnetd's own stop takes up to 2 s (STOP_MS in its main.c). */
-#define GW_STOP_MS		5000
+/* ringnetd's own stop takes up to 5 + 5 s (STOP_MS in its main.c). */
+#define GW_STOP_MS		15000
 
 struct run_opts {
 	const char *backend;

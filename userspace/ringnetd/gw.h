@@ -374,8 +374,9 @@ void tcp_timer(struct gw *gw);
 #define TCP_TICK_MS	100
 /* Stopping: does any connection hold sandbox data the host has not got? */
 bool tcp_holding(struct gw *gw);
-/* Exit: RST to the sandbox, FIN after the queued data to the host. */
-void tcp_stop(struct gw *gw);
+/* Exit: RST to the sandbox, FIN after the queued data to the host (which
+ * it waits to be acknowledged until until_ms). */
+void tcp_stop(struct gw *gw, uint64_t until_ms);
 /* A connection accepted on a published port: opened toward the sandbox's
  * guest_port from peer_addr:peer_port.  Takes fd, whatever happens. */
 void tcp_conn_inbound(struct gw *gw, int fd, uint32_t peer_addr, uint16_t peer_port,

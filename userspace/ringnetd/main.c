@@ -404,10 +404,11 @@ static int ep_add(int epfd, int fd, uint32_t events, uint64_t ref)
  * nothing the sandbox has sent is left with us alone: the frames it has
  * queued are read, and data held beyond a gap waits for the sandbox to
  * fill the gap (it still counts that data as unacknowledged, so it
- * retransmits).  Then tcp_stop() closes every connection.  A second
- * signal stops at once.
+ * retransmits).  Then tcp_stop() closes every connection, waiting at most
+ * STOP_MS more for the host peers to acknowledge what we wrote.  A
+ * second signal stops at once.
  */
-#define STOP_MS 2000
+#define STOP_MS 5000
 
 /* Returns false when the source is gone. */
 static bool source_event(struct gw *gw, uint32_t events)
@@ -440,7 +441,7 @@ int main(int argc, char **argv)
 	unsigned int ticks_left = 1000 / TCP_TICK_MS;
 	sigset_t sigs;
 	int sfd, tfd, stfd = -1, n, i, ret = 0, err;
-	bool running = true, stopping = false, source_gone = false;
+	bool running = true, stopping = false, at_once = false, source_gone = false;
 	uint64_t stop_by = 0;
 
 	gw_config_defaults(&cfg);
@@ -539,6 +540,7 @@ int main(int argc, char **argv)
 				if (stopping) {
 					gw_log(LOG_INFO_, "signal %u: exiting now", si.ssi_signo);
 					running = false;
+					at_once = true;
 				} else {
 					gw_log(LOG_INFO_, "signal %u: stopping", si.ssi_signo);
 					stopping = true;
@@ -585,10 +587,10 @@ int main(int argc, char **argv)
 			running = tcp_holding(&gw) && gw_now_ms() < stop_by;
 		}
 	}
-	if (!source_gone) {
-		tcp_stop(&gw);
+	/* Host peers get what was written, also when the sandbox is gone. */
+	tcp_stop(&gw, at_once ? 0 : gw_now_ms() + STOP_MS);
+	if (!source_gone)
 		gw_flush(&gw);
-	}
 
 out:
 	if (stfd >= 0) {

@@ -1780,17 +1780,63 @@ bool tcp_holding(struct gw *gw)
 	return false;
 }
 
+/* What the host sent and nobody will read: dropped without a copy. */
+static void discard_unread(int fd)
+{
+	while (recv(fd, NULL, INT32_MAX, MSG_TRUNC | MSG_DONTWAIT) > 0)
+		;
+}
+
+/*
+ * Wait until each host peer has acknowledged what we wrote, our FIN
+ * included, or until_ms.  Meanwhile what the peers still send is read
+ * and dropped: a closed socket answers data with an RST, and an RST
+ * throws away what was still queued for the peer.  Then the sockets are
+ * closed; whatever is still queued then, the kernel delivers on its own.
+ */
+static void drain_host(struct pollfd *pfd, unsigned int n, uint64_t until_ms)
+{
+	unsigned int i, left;
+	uint64_t now;
+	int outq;
+
+	for (;;) {
+		left = 0;
+		for (i = 0; i < n; i++) {
+			if (pfd[i].fd < 0)
+				continue;
+			discard_unread(pfd[i].fd);
+			if ((pfd[i].revents & POLLERR) ||
+			    ioctl(pfd[i].fd, SIOCOUTQ, &outq) < 0 || outq <= 0) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				continue;
+			}
+			left++;
+		}
+		now = gw_now_ms();
+		if (!left || now >= until_ms)
+			break;
+		/* ACKs raise no event: look again every few milliseconds. */
+		poll(pfd, n, until_ms - now < 10 ? (int)(until_ms - now) : 10);
+	}
+	for (i = 0; i < n; i++)
+		if (pfd[i].fd >= 0)
+			close(pfd[i].fd);
+}
+
 /*
  * The last step before exit.  The sandbox's side of each connection gets
  * an RST: nothing will answer it from now on.  The host's side gets a FIN
- * after whatever its send queue still holds, which the kernel delivers
- * after we are gone.  close() sends an RST instead, and throws that queue
- * away, when received data was left unread, and we leave the host's data
- * in the receive queue until the sandbox acknowledges it: so it is
- * discarded first.
+ * after whatever its send queue still holds (drain_host()).  Its unread
+ * data, which we leave in the receive queue until the sandbox
+ * acknowledges it, is discarded first: close() would answer it with an
+ * RST and drop the queue.
  */
-void tcp_stop(struct gw *gw)
+void tcp_stop(struct gw *gw, uint64_t until_ms)
 {
+	struct pollfd *pfd = calloc(gw->cfg.max_flows, sizeof(*pfd));
+	unsigned int n = 0;
 	struct tcp_conn *c;
 	struct flow *f;
 	uint32_t i;
@@ -1810,9 +1856,19 @@ void tcp_stop(struct gw *gw)
 			c->rcv_nxt = c->sb_isn + 1;
 		send_ctl(gw, f, c, F_RST | F_ACK, c->state == TS_CONNECTING ? 0 : c->snd_nxt);
 		gw->stats.tcp_rst_to_sb++;
-		if (f->fd >= 0)
-			while (recv(f->fd, NULL, INT32_MAX, MSG_TRUNC | MSG_DONTWAIT) > 0)
-				;
+		if (f->fd >= 0) {
+			shutdown(f->fd, SHUT_WR);
+			discard_unread(f->fd);
+			if (pfd) {
+				/* drain_host() closes it. */
+				epoll_ctl(gw->epfd, EPOLL_CTL_DEL, f->fd, NULL);
+				pfd[n++] = (struct pollfd){ .fd = f->fd, .events = POLLIN };
+				f->fd = -1;
+			}
+		}
 		conn_close(gw, i, false);
 	}
+	if (pfd)
+		drain_host(pfd, n, until_ms);
+	free(pfd);
 }

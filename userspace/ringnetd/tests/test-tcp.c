@@ -1549,7 +1549,7 @@ static void test_stop(void)
 	c.seq += 1000;
 
 	n_sent = 0;
-	tcp_stop(&gw);
+	tcp_stop(&gw, gw_now_ms() + 1000);
 	gw_flush(&gw);
 	CHECK(n_sent == 1);
 	if (n_sent == 1) {
