@@ -17,6 +17,7 @@
 
 RUN=${RINGNET_RUN:-$RINGNET_BUILD/userspace/ringnet-run}
 export RINGNETD
+RP=
 # Uploads per case: the loss this guards against showed in 2 runs of 3.
 LOOPS=${LINGER_LOOPS:-20}
 # 64 MiB natively, as in the report of the bug; under TCG one such upload
@@ -116,11 +117,16 @@ held_cmd()
 	echo "echo \$\$ >$TMPD/cmd.pid; $PY $PYDIR/write_close.py 10.0.2.2 $PORT $BIG >$TMPD/written; exit $1"
 }
 
-# Wait until CMD has written and exited.
-cmd_exited()
+# start_held: ringnet-run with held_cmd 0 in the background, its pid in
+# $RP, until CMD has written and exited; ringnet-run must still wait.
+start_held()
 {
+	ip netns exec "$(ns host)" "$RUN" --backend "$GW_BACKEND" --map-host-loopback 10.0.2.2 \
+		-- sh -c "$(held_cmd 0)" &
+	RP=$!
 	wait_for 120 test -s "$TMPD/written" || fail "CMD did not finish writing"
 	wait_for 10 sh -c "! kill -0 $(cat "$TMPD/cmd.pid") 2>/dev/null" || fail "CMD did not exit"
+	kill -0 "$RP" || fail "ringnet-run did not wait for the connection"
 }
 
 # Let the held server read: it gets a prefix of $BIG, then EOF, never a
@@ -141,17 +147,13 @@ held_result()
 # its socket: ringnet-run waits, and every byte CMD wrote arrives.
 linger_delivers()
 {
-	local rp rc=0 got written res
+	local rc=0 got written res
 	setup
 	hold_server
-	ip netns exec "$(ns host)" "$RUN" --backend "$GW_BACKEND" --map-host-loopback 10.0.2.2 \
-		-- sh -c "$(held_cmd 0)" &
-	rp=$!
-	cmd_exited
-	kill -0 "$rp" || fail "ringnet-run did not wait for the connection"
+	start_held
 	res=$(held_result)
 	read -r got written <<<"$res"
-	wait "$rp" || rc=$?
+	wait "$RP" || rc=$?
 	[ $rc = 0 ] || fail "exited $rc"
 	echo "CMD's kernel took $written bytes, the host got $got"
 	[ "$got" = "$written" ] || fail "the host got $got of the $written bytes CMD wrote"
@@ -193,17 +195,13 @@ peer_never_reads()
 # catches a hang), with CMD's status.
 signal_while_lingering()
 {
-	local rp rc=0
+	local rc=0
 	setup
 	hold_server
-	ip netns exec "$(ns host)" "$RUN" --backend "$GW_BACKEND" --map-host-loopback 10.0.2.2 \
-		-- sh -c "$(held_cmd 0)" &
-	rp=$!
-	cmd_exited
-	kill -0 "$rp" || fail "ringnet-run did not linger"
-	kill -TERM "$rp"
-	wait_for 30 sh -c "! kill -0 $rp 2>/dev/null" || fail "ringnet-run still lingers after SIGTERM"
-	wait "$rp" || rc=$?
+	start_held
+	kill -TERM "$RP"
+	wait_for 30 sh -c "! kill -0 $RP 2>/dev/null" || fail "ringnet-run still lingers after SIGTERM"
+	wait "$RP" || rc=$?
 	[ $rc = 0 ] || fail "exited $rc, not CMD's 0"
 	held_result >/dev/null
 }
