@@ -135,7 +135,8 @@ bad_usage()
 	[ -x "$RUN" ] || skip "$RUN not built"
 	local a rc
 	for a in "" "true" "--" "--backend foo -- true" "--backend" "--netns x -- true" \
-		 "--dev a/b -- true" "--timeout 0 -- true" "--no-such-option -- true" \
+		 "--dev a/b -- true" "--timeout 0 -- true" "--linger x -- true" \
+		 "--linger 3601 -- true" "--no-such-option -- true" \
 		 "--mtu 5 -- true"; do
 		rc=0
 		# shellcheck disable=SC2086
