@@ -516,8 +516,12 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* SIGTERM, a grace period, then SIGKILL; always reaped. */
-static void stop_ringnetd(pid_t pid)
+/*
+ * SIGTERM, a grace period, then SIGKILL; always reaped.  At once: SIGINT
+ * right behind it, which ringnetd takes as its second signal, so it stops
+ * without waiting for the host peers (both stay pending, being distinct).
+ */
+static void stop_ringnetd(pid_t pid, bool at_once)
 {
 	long deadline = now_ms() + GW_STOP_MS;
 	int status;
@@ -525,6 +529,8 @@ static void stop_ringnetd(pid_t pid)
 	if (pid <= 0)
 		return;
 	kill(pid, SIGTERM);
+	if (at_once)
+		kill(pid, SIGINT);
 	while (waitpid(pid, &status, WNOHANG) == 0) {
 		if (now_ms() > deadline) {
 			err_msg("ringnetd ignored SIGTERM: killing it");
@@ -627,17 +633,18 @@ static int read_signal(int sfd)
 
 /*
  * CMD has exited; its connections may not have (see step 5 at the top).
- * Wait for them, at most @linger_s seconds.  A signal to forward means
- * "stop now"; so does ringnetd ending (*gw is then -1).
+ * Wait for them, at most @linger_s seconds; ringnetd ending (*gw is then
+ * -1) ends the wait too.  True if ringnetd is to stop at once, without a
+ * wait of its own: the time is up, or a signal to forward came.
  */
-static void linger(int diag, unsigned int linger_s, int sfd, pid_t *gw)
+static bool linger(int diag, unsigned int linger_s, int sfd, pid_t *gw)
 {
 	long deadline = now_ms() + linger_s * 1000L;
 	int busy, status;
 
 	if (diag < 0) {
 		err_msg("no sock_diag socket in the sandbox: not waiting for its connections");
-		return;
+		return false;
 	}
 	for (;;) {
 		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
@@ -646,22 +653,22 @@ static void linger(int diag, unsigned int linger_s, int sfd, pid_t *gw)
 		if (busy < 0) {
 			err_msg("cannot see the sandbox's connections (sock_diag: %s): "
 				"not waiting for them", strerror(-busy));
-			return;
+			return false;
 		}
 		if (!busy)
-			return;
+			return false;
 		if (now_ms() >= deadline) {
 			err_msg("%d connection%s of the sandbox still had data or a FIN "
 				"in flight after --linger %u s: stopping", busy,
 				busy == 1 ? "" : "s", linger_s);
-			return;
+			return true;
 		}
 		if (waitpid(*gw, &status, WNOHANG) == *gw) {
 			*gw = -1;
-			return;
+			return false;
 		}
 		if (poll(&pfd, 1, POLL_MS) > 0 && read_signal(sfd))
-			return;
+			return true;
 	}
 }
 
@@ -796,10 +803,15 @@ int main(int argc, char **argv)
 		}
 	}
 	ret = exit_code(status);
-	/* A Ctrl-C or a SIGTERM means "stop", for the network too. */
-	if (o.linger_s && gw > 0 && !interrupted)
-		linger(diag, o.linger_s, sfd, &gw);
-	stop_ringnetd(gw);
+	/*
+	 * A Ctrl-C or a SIGTERM means "stop now", for the network too; so
+	 * does --linger 0.
+	 */
+	if (!o.linger_s)
+		interrupted = true;
+	else if (gw > 0 && !interrupted)
+		interrupted = linger(diag, o.linger_s, sfd, &gw);
+	stop_ringnetd(gw, interrupted);
 	return ret;
 
 fail:
@@ -809,6 +821,6 @@ fail:
 		kill(sandbox, SIGKILL);
 		waitpid(sandbox, &status, 0);
 	}
-	stop_ringnetd(gw);
+	stop_ringnetd(gw, true);
 	return ret;
 }
