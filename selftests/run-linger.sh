@@ -180,11 +180,13 @@ peer_never_reads()
 	local rc=0 got written res
 	setup
 	hold_server
-	run --linger 2 -- sh -c "$(held_cmd 5)" 2>"$TMPD/err" || rc=$?
+	run --linger 2 -v -- sh -c "$(held_cmd 5)" 2>"$TMPD/err" || rc=$?
 	cat "$TMPD/err"
 	[ $rc = 5 ] || fail "exited $rc, not CMD's 5"
 	grep -q 'still had data or a FIN in flight after --linger 2 s' "$TMPD/err" ||
 		fail "no word of giving up on stderr"
+	# The linger is all the wait: ringnetd then stops without one of its own.
+	grep -q 'exiting now' "$TMPD/err" || fail "ringnetd was not told to stop at once"
 	res=$(held_result)
 	read -r got written <<<"$res"
 	[ "$got" -lt "$written" ] || fail "all $got bytes went through a server that never read"

@@ -517,9 +517,8 @@ static long now_ms(void)
 }
 
 /*
- * SIGTERM, a grace period, then SIGKILL; always reaped.  At once: SIGINT
- * right behind it, which ringnetd takes as its second signal, so it stops
- * without waiting for the host peers (both stay pending, being distinct).
+ * SIGTERM, a grace period, then SIGKILL; always reaped.  At once: SIGQUIT,
+ * which makes ringnetd stop without waiting for its host peers.
  */
 static void stop_ringnetd(pid_t pid, bool at_once)
 {
@@ -528,12 +527,10 @@ static void stop_ringnetd(pid_t pid, bool at_once)
 
 	if (pid <= 0)
 		return;
-	kill(pid, SIGTERM);
-	if (at_once)
-		kill(pid, SIGINT);
+	kill(pid, at_once ? SIGQUIT : SIGTERM);
 	while (waitpid(pid, &status, WNOHANG) == 0) {
 		if (now_ms() > deadline) {
-			err_msg("ringnetd ignored SIGTERM: killing it");
+			err_msg("ringnetd did not stop: killing it");
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return;

@@ -406,7 +406,7 @@ static int ep_add(int epfd, int fd, uint32_t events, uint64_t ref)
  * fill the gap (it still counts that data as unacknowledged, so it
  * retransmits).  Then tcp_stop() closes every connection, waiting at most
  * STOP_MS more for the host peers to acknowledge what we wrote.  A
- * second signal stops at once.
+ * second signal, or SIGQUIT, stops at once.
  */
 #define STOP_MS 5000
 
@@ -464,6 +464,7 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 
 	if (gw_init(&gw, &cfg, &src)) {
@@ -537,7 +538,7 @@ int main(int argc, char **argv)
 
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
 					break;
-				if (stopping) {
+				if (stopping || si.ssi_signo == SIGQUIT) {
 					gw_log(LOG_INFO_, "signal %u: exiting now", si.ssi_signo);
 					running = false;
 					at_once = true;
