@@ -89,6 +89,7 @@ native: userspace
 	RINGNET_BUILD=$(BUILD) selftests/icmp-errors.sh
 	RINGNET_BUILD=$(BUILD) selftests/run-tap.sh
 	RINGNET_BUILD=$(BUILD) selftests/ringnetd-log.sh
+	RINGNET_BUILD=$(BUILD) selftests/quiet-defaults.sh
 	RINGNET_BUILD=$(BUILD) scripts/bench-smoke
 
 vmtest: all
