@@ -48,6 +48,32 @@ static void msleep(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * What the kernel does after a kick takes well under a millisecond, but
+ * under TCG, with another VM on the same cores, a fixed sleep may end
+ * first.  Poll instead, up to a bound far beyond need: when all is well
+ * the wait is as short as before.  COND is evaluated again at the end.
+ */
+#define SETTLE_MS 5000
+#define WAIT_UNTIL(cond) ({					\
+	int waited_ = 0;					\
+	while (!(cond) && waited_ < SETTLE_MS) {		\
+		msleep(10);					\
+		waited_ += 10;					\
+	}							\
+	(cond);							\
+})
+
+/* One datagram's length, waiting up to SETTLE_MS for it; -1 if none. */
+static ssize_t recv_wait(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[16];
+
+	poll(&p, 1, SETTLE_MS);
+	return recv(fd, buf, sizeof(buf), 0);
+}
+
 /* A device counter, read through the ringnet family. */
 static uint64_t counter(const char *dev, int attr)
 {
@@ -666,8 +692,7 @@ TEST_F(chan, need_wakeup)
 	EXPECT_EQ(-1, recv(self->udp, (char[16]){}, 16, 0)) TH_LOG("ran without a kick");
 
 	EXPECT_EQ(0, ringnet_kick(&self->ch));
-	msleep(300);
-	EXPECT_EQ(8, recv(self->udp, (char[16]){}, 16, 0));
+	EXPECT_EQ(8, recv_wait(self->udp));
 	EXPECT_EQ(1, counter("rn0", RINGNET_A_STATS_KICKS));
 	EXPECT_TRUE(__atomic_load_n(flags, __ATOMIC_ACQUIRE) & RINGNET_RING_F_NEED_WAKEUP);
 }
@@ -703,10 +728,10 @@ TEST_F(chan, hostile_descriptors)
 		__atomic_store_n(r->producer, ++r->head, __ATOMIC_RELEASE);
 	}
 	ringnet_kick(&self->ch);
-	msleep(300);
+	EXPECT_TRUE(WAIT_UNTIL(counter("rn0", RINGNET_A_STATS_RX_DROP_BAD_DESC) >= n));
 	EXPECT_EQ(n, counter("rn0", RINGNET_A_STATS_RX_DROP_BAD_DESC));
-	EXPECT_EQ(8, recv(self->udp, (char[16]){}, 16, 0));
-	EXPECT_EQ(8, recv(self->udp, (char[16]){}, 16, 0));
+	EXPECT_EQ(8, recv_wait(self->udp));
+	EXPECT_EQ(8, recv_wait(self->udp));
 	/* and the ring keeps working */
 	EXPECT_EQ(0, inject(&self->ch, self->mac, 9, false));
 	EXPECT_EQ(1, receive_intact(self->udp, 9, 1, 2000));
@@ -744,7 +769,7 @@ TEST_F(chan, hostile_vnet_headers)
 		ringnet_tx_submit(&self->ch, &f, 1);
 		n++;
 	}
-	msleep(300);
+	WAIT_UNTIL(counter("rn0", RINGNET_A_STATS_RX_DROP_BAD_HDR) >= n);
 	drops = counter("rn0", RINGNET_A_STATS_RX_DROP_BAD_HDR);
 	EXPECT_EQ(n, drops);
 	EXPECT_EQ(-1, recv(self->udp, (char[16]){}, 16, 0));
@@ -799,9 +824,9 @@ TEST_F(chan, hostile_tx_producer)
 
 	__atomic_store_n(r->producer, r->head + r->entries + 5, __ATOMIC_RELEASE);
 	ringnet_kick(&self->ch);
-	msleep(200);
+	EXPECT_TRUE(WAIT_UNTIL(counter("rn0", RINGNET_A_STATS_RING_ERRORS) >= 1));
 	EXPECT_EQ(1, counter("rn0", RINGNET_A_STATS_RING_ERRORS));
-	EXPECT_EQ(0, wait_event(&ev, RINGNET_CMD_DEV_ERROR_NTF, 1000));
+	EXPECT_EQ(0, wait_event(&ev, RINGNET_CMD_DEV_ERROR_NTF, SETTLE_MS));
 
 	/* start over from where the kernel now stands */
 	r->head = r->cached = __atomic_load_n(r->consumer, __ATOMIC_ACQUIRE);
@@ -820,7 +845,7 @@ TEST_F(chan, tx_indices_wrap)
 	 * to move both indices close to the wrap. */
 	__atomic_store_n(r->producer, start, __ATOMIC_RELEASE);
 	ringnet_kick(&self->ch);
-	msleep(100);
+	WAIT_UNTIL(__atomic_load_n(r->consumer, __ATOMIC_ACQUIRE) == start);
 	ASSERT_EQ(start, __atomic_load_n(r->consumer, __ATOMIC_ACQUIRE));
 	r->head = r->cached = start;
 
@@ -844,13 +869,13 @@ TEST_F(chan, hostile_rx_consumer)
 	/* fill the ring: the queue stops */
 	for (i = 0; i < entries + 5; i++)
 		ASSERT_EQ(0, send_udp(self->out, payload, sizeof(payload)));
-	msleep(200);
+	WAIT_UNTIL(__atomic_load_n(self->ch.rx.producer, __ATOMIC_ACQUIRE) == entries);
 	ASSERT_EQ(entries, __atomic_load_n(self->ch.rx.producer, __ATOMIC_ACQUIRE));
 
 	/* claim to have consumed more than was produced */
 	__atomic_store_n(self->ch.rx.consumer, entries + 1000, __ATOMIC_RELEASE);
 	ringnet_kick(&self->ch);
-	msleep(100);
+	WAIT_UNTIL(counter("rn0", RINGNET_A_STATS_RING_ERRORS) >= 1);
 	EXPECT_LE(1, counter("rn0", RINGNET_A_STATS_RING_ERRORS));
 	prod = __atomic_load_n(self->ch.rx.producer, __ATOMIC_ACQUIRE);
 	EXPECT_EQ(entries, prod) TH_LOG("no frame may be written over");
@@ -859,7 +884,7 @@ TEST_F(chan, hostile_rx_consumer)
 	self->ch.rx.head = self->ch.rx.cached = prod;
 	__atomic_store_n(self->ch.rx.consumer, prod, __ATOMIC_RELEASE);
 	ringnet_kick(&self->ch);
-	for (i = 0; i < 100 && got < 5; i++) {
+	for (i = 0; i < SETTLE_MS / 20 && got < 5; i++) {
 		n = ringnet_rx_peek(&self->ch, f, 64);
 		got += n;
 		ringnet_rx_release(&self->ch, n);
@@ -936,7 +961,8 @@ TEST_F_TIMEOUT(chan, backpressure, 120)
 		memcpy(payload, &i, sizeof(i));
 		ASSERT_EQ(0, send_udp(self->out, payload, sizeof(payload)));
 	}
-	msleep(200);
+	WAIT_UNTIL(__atomic_load_n(self->ch.rx.producer, __ATOMIC_ACQUIRE) ==
+		   self->ch.rx.entries && counter("rn0", RINGNET_A_STATS_TX_QUEUE_STOPS) >= 1);
 	EXPECT_LE(1, counter("rn0", RINGNET_A_STATS_TX_QUEUE_STOPS));
 	EXPECT_EQ(self->ch.rx.entries,
 		  __atomic_load_n(self->ch.rx.producer, __ATOMIC_ACQUIRE));
@@ -971,10 +997,10 @@ TEST_F(chan, close_detaches)
 	ASSERT_EQ(0, rn_nl_subscribe(&ev));
 	ringnet_close(&self->ch);
 	EXPECT_EQ(0, carrier("rn0"));
-	EXPECT_EQ(0, wait_event(&ev, RINGNET_CMD_DEV_DETACHED_NTF, 1000));
+	EXPECT_EQ(0, wait_event(&ev, RINGNET_CMD_DEV_DETACHED_NTF, SETTLE_MS));
 	ASSERT_EQ(0, ringnet_open(&other, NULL));
 	EXPECT_EQ(0, ringnet_attach(&other, "rn0", 0));
-	EXPECT_EQ(0, wait_event(&ev, RINGNET_CMD_DEV_ATTACHED_NTF, 1000));
+	EXPECT_EQ(0, wait_event(&ev, RINGNET_CMD_DEV_ATTACHED_NTF, SETTLE_MS));
 	self->ch = other;
 	rn_nl_close(&ev);
 }

@@ -70,8 +70,10 @@ start_gw()
 		--stats-socket "$TMPD/stats" "$@" 2>>"$TMPD/ringnetd.log" &
 	GW_PID=$!
 	# The stats socket comes after the device is open (and attached).
-	wait_for 10 test -S "$TMPD/stats" || { cat "$TMPD/ringnetd.log"; fail "ringnetd did not start"; }
-	wait_for 5 in_ns sbx ip link show "$SBDEV" >/dev/null
+	# Bounds far beyond need: in a VM beside another one, under TCG, a
+	# start that takes a second alone may take several.
+	wait_for 30 test -S "$TMPD/stats" || { cat "$TMPD/ringnetd.log"; fail "ringnetd did not start"; }
+	wait_for 20 in_ns sbx ip link show "$SBDEV" >/dev/null
 }
 
 stop_gw()

@@ -15,15 +15,18 @@ KVER=${KVER:-$(uname -r)}
 RINGNET_KO=$RINGNET_BUILD/$KVER/ringnet.ko
 PATH=$RINGNET_BUILD/userspace:$PATH
 
-# TAP_ONLY="fn1 fn2" runs only those tests (to time or debug one).  Each
-# test's run time is printed as a comment, for the VM's time budget.
+# TAP_ONLY="fn1 fn2" (or "fn1,fn2", as tests.txt's env= takes no spaces)
+# runs only those tests; TAP_SKIP the same, all but those.  Each test's
+# run time is printed as a comment, for the time budget (scripts/check-report).
 tap_run()
 {
-	local n=0 failed=0 fn desc log rc start
+	local n=0 failed=0 fn desc log rc start only=" ${TAP_ONLY:-} " except=" ${TAP_SKIP:-} "
 	local -a tests=()
 
+	only=${only//,/ } except=${except//,/ }
+
 	while [ $# -ge 2 ]; do
-		if [ -z "${TAP_ONLY:-}" ] || [[ " $TAP_ONLY " == *" $1 "* ]]; then
+		if { [ -z "${TAP_ONLY:-}" ] || [[ $only == *" $1 "* ]]; } && [[ $except != *" $1 "* ]]; then
 			tests+=("$1" "$2")
 		fi
 		shift 2

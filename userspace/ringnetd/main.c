@@ -84,7 +84,8 @@ static void usage(FILE *f)
 "      --map-host-loopback ADDR  connections to ADDR reach the host's\n"
 "                              127.0.0.1 (default: none, so the sandbox\n"
 "                              cannot reach host-local services)\n"
-"      --max-flows N           most flows (UDP, ICMP, TCP) at once (4096)\n"
+"      --max-flows N           most flows (UDP, ICMP, TCP) at once (4096, or\n"
+"                              fewer if the open files limit is lower)\n"
 "      --udp-timeout SECONDS   idle flows are closed after (60)\n"
 "      --lease-time SECONDS    DHCP lease time (3600)\n"
 "  -s, --stats-socket PATH     answer whoever connects to PATH with the\n"
@@ -125,23 +126,48 @@ static uint32_t parse_addr(const char *s, const char *what)
 	return a.s_addr;
 }
 
+/* Set by --max-flows: a bound the user asked for, not the default. */
+static bool max_flows_given;
+
+/* Descriptors besides the flows': rings, epoll, timer, signals, stats. */
+#define FD_RESERVE 64
+/* The default bound shrinks to fit the limit, but not below this. */
+#define MAX_FLOWS_FLOOR 64
+
 /*
  * Every flow holds a socket: --max-flows needs as many descriptors, and a
  * soft limit of 1024 would fail flows long before the table is full.
- * Raise the soft limit as far as the hard one allows, and say so if that
- * is still short.
+ * Raise the soft limit as far as the hard one allows.  If that is still
+ * short, the default bound shrinks to what fits (a hard limit of 1024 is
+ * common and no fault of the user's); only an explicit --max-flows that
+ * cannot be met is worth a warning.
  */
-static void raise_fd_limit(const struct gw_config *cfg)
+static void raise_fd_limit(struct gw_config *cfg)
 {
-	rlim_t want = (rlim_t)cfg->max_flows + 64;	/* rings, epoll, ports */
+	rlim_t reserve = FD_RESERVE + (rlim_t)cfg->n_ports;	/* one per published port */
+	rlim_t want = (rlim_t)cfg->max_flows + reserve, old;
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
 		return;
+	old = rl.rlim_cur;
 	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-	setrlimit(RLIMIT_NOFILE, &rl);
-	if (rl.rlim_cur < want)
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		rl.rlim_cur = old;
+	if (rl.rlim_cur >= want)
+		return;
+	if (max_flows_given) {
 		gw_log(LOG_WARN_, "open files limited to %llu: fewer than --max-flows %u",
+		       (unsigned long long)rl.rlim_cur, cfg->max_flows);
+		return;
+	}
+	cfg->max_flows = rl.rlim_cur >= reserve + MAX_FLOWS_FLOOR ?
+			 (unsigned int)(rl.rlim_cur - reserve) : MAX_FLOWS_FLOOR;
+	if (rl.rlim_cur < reserve + MAX_FLOWS_FLOOR)
+		gw_log(LOG_WARN_, "open files limited to %llu: flows may fail before %u",
+		       (unsigned long long)rl.rlim_cur, cfg->max_flows);
+	else
+		gw_log(LOG_INFO_, "open files limited to %llu: at most %u flows",
 		       (unsigned long long)rl.rlim_cur, cfg->max_flows);
 }
 
@@ -235,6 +261,7 @@ static void parse_args(int argc, char **argv, struct gw_config *cfg, struct opts
 			break;
 		case OPT_MAX_FLOWS:
 			cfg->max_flows = (unsigned int)parse_num(optarg, "--max-flows", 1, 1 << 20);
+			max_flows_given = true;
 			break;
 		case OPT_UDP_TIMEOUT:
 			cfg->udp_timeout = (unsigned int)parse_num(optarg, "--udp-timeout", 1, 86400);
