@@ -67,6 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 1:
 		gw_config_defaults(&cfg);
 		port_parse(&cfg, data[0] % 7 ? IPPROTO_UDP : IPPROTO_TCP, s);
+		free(cfg.ports);	/* the caller's, as in main() */
 		break;
 	case 2:
 		if (dns_parse_upstream(s, &sa) == 0 && !sa.sin_port)
