@@ -8,6 +8,8 @@
 #   make check-quick  build, lint, unit tests, the native e2e (no VM)
 #   make demo       install what is needed, build, run the demo in a VM
 #   make bench      install what is needed, build, benchmark (VM and native)
+#   make fuzz       ringnetd's fuzz targets, FUZZ_SECONDS each, with coverage
+#   make fuzz-check replay the fuzz corpus, FUZZ_CHECK_SECONDS per target
 
 ROOT	:= $(abspath .)
 BUILD	:= $(ROOT)/build
@@ -22,7 +24,8 @@ KSRC	:= $(BUILD)/ksrc
 MOD_SOURCES := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
 
 .PHONY: all modules userspace selftests check check-build lint spec sparse \
-	checkpatch unit native vmtest demo deps clean bench check-quick
+	checkpatch unit native vmtest demo deps clean bench check-quick \
+	fuzz fuzz-check fuzzers
 
 all: modules userspace selftests
 
@@ -98,6 +101,20 @@ native: userspace
 		RINGNET_BUILD=$(BUILD) $$t; \
 		awk -v t=$$t -v a=$$s -v b=$$(date +%s.%N) 'BEGIN { printf "# time %s: %.1fs\n", t, b - a }'; \
 	done
+
+# libFuzzer (clang): not part of check; see Documentation/security.rst.
+FUZZ_SECONDS		?= 600
+FUZZ_CHECK_SECONDS	?= 20
+
+fuzzers:
+	$(MAKE) -C userspace O=$(BUILD)/userspace FUZZ=1 fuzzers
+
+fuzz: fuzzers
+	$(MAKE) -C userspace O=$(BUILD)/userspace FUZZ=cov fuzzers
+	userspace/ringnetd/fuzz/run-fuzz fuzz $(BUILD)/userspace $(FUZZ_SECONDS)
+
+fuzz-check: fuzzers
+	userspace/ringnetd/fuzz/run-fuzz check $(BUILD)/userspace $(FUZZ_CHECK_SECONDS)
 
 vmtest: all
 	scripts/vmtest

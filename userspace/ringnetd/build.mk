@@ -21,3 +21,11 @@ ringnetd-test-proto_SRCS := ringnetd/tests/test-proto.c ringnetd/tests/fake.c $(
 # The TCP relay against real loopback sockets, through a fake frame source.
 TESTS			+= ringnetd-test-tcp
 ringnetd-test-tcp_SRCS := ringnetd/tests/test-tcp.c ringnetd/tests/fake.c $(RINGNETD_CORE)
+
+# libFuzzer targets (make fuzz at the top): frames through the gateway on
+# the same fake source, and the text parsers.
+FUZZERS			+= ringnetd-fuzz-frames
+ringnetd-fuzz-frames_SRCS := ringnetd/fuzz/fuzz-frames.c ringnetd/tests/fake.c $(RINGNETD_CORE)
+
+FUZZERS			+= ringnetd-fuzz-parse
+ringnetd-fuzz-parse_SRCS := ringnetd/fuzz/fuzz-parse.c $(RINGNETD_CORE)

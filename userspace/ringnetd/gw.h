@@ -270,6 +270,8 @@ void gw_out_lend(struct gw *gw);
 time_t gw_now(void);
 /* Monotonic milliseconds. */
 uint64_t gw_now_ms(void);
+/* Test hook: a fixed clock (ms) when not 0; see gw.c. */
+extern uint64_t gw_fake_now_ms;
 void gw_stats_print(struct gw *gw, int fd);
 
 /* eth.c */

@@ -842,6 +842,7 @@ static void test_frag(void)
 	uint16_t port, i;
 	size_t off;
 	uint32_t sum;
+	uint64_t was;
 	ssize_t n;
 	int srv;
 
@@ -917,6 +918,19 @@ static void test_frag(void)
 	CHECK(gw.stats.ip4_frag_timeout >= 7);
 	input_frag(l4, 10, 1480, sizeof(l4) - 1480, false);
 	CHECK(gw.stats.ip4_reassembled == 2);
+
+	/* The fake clock (gw_fake_now_ms) is what the timeout reads. */
+	gw_fake_now_ms = 5000000;
+	frag_expire(&gw, gw_now());
+	was = gw.stats.ip4_frag_timeout;
+	input_frag(l4, 20, 0, 1480, true);
+	gw_fake_now_ms += 4999;
+	frag_expire(&gw, gw_now());
+	CHECK(gw.stats.ip4_frag_timeout == was);
+	gw_fake_now_ms += 1;
+	frag_expire(&gw, gw_now());
+	CHECK(gw.stats.ip4_frag_timeout == was + 1);
+	gw_fake_now_ms = 0;
 	close(srv);
 }
 
