@@ -14,7 +14,8 @@
  *	                                                   flow into the sandbox
  *	timer (100 ms)      ->  TCP retransmissions and timeouts; each
  *	                        second, idle UDP/ICMP flows closed
- *	signal              ->  stop: see stop_done()
+ *	signal              ->  a bounded stop that loses nothing taken
+ *	                        from the sandbox (see STOP_MS)
  *
  * Frames for the sandbox are queued while an event is handled and sent in
  * one batch after it (gw_flush()).

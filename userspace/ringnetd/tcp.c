@@ -1838,19 +1838,19 @@ void tcp_stop(struct gw *gw, uint64_t until_ms)
 	struct pollfd *pfd = calloc(gw->cfg.max_flows, sizeof(*pfd));
 	unsigned int n = 0;
 	struct tcp_conn *c;
+	uint32_t i, held;
 	struct flow *f;
-	uint32_t i;
 
 	for (i = 0; gw->tcp && i < gw->cfg.max_flows; i++) {
 		f = flow_get(gw, i);
 		if (!f || f->kind != FLOW_TCP)
 			continue;
 		c = conn_of(gw, i);
-		if (has_held(c)) {
-			gw->stats.tcp_stop_held_lost += ooo_held(c->ooo);
+		held = ooo_held(c->ooo);
+		if (held) {
+			gw->stats.tcp_stop_held_lost += held;
 			gw_log(LOG_WARN_, "tcp: %u bytes the host socket had not taken "
-			       "(beyond a gap or past a full socket) dropped on exit",
-			       ooo_held(c->ooo));
+			       "(beyond a gap or past a full socket) dropped on exit", held);
 		}
 		if (c->state == TS_CONNECTING)
 			c->rcv_nxt = c->sb_isn + 1;
